@@ -1,0 +1,53 @@
+using Vitrum.Cli.Commands;
+
+namespace Vitrum.Cli;
+
+/// <summary>The <c>vitrum</c> command line; the contract is in shared/ARCHITECTURE.md.</summary>
+public static class Program
+{
+    private const string Usage = """
+        usage: vitrum COMMAND [options]
+
+        commands:
+          bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
+          help                                                   this text
+        """;
+
+    public static int Main(string[] argv)
+    {
+        try
+        {
+            if (argv.Length == 0 || argv[0] is "help" or "--help" or "-h")
+            {
+                Console.WriteLine(Usage);
+                return argv.Length == 0 ? 2 : 0;
+            }
+            return argv[0] switch
+            {
+                "bench" => Bench(argv[1..]),
+                _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
+            };
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"vitrum: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"vitrum: {e.Message.ReplaceLineEndings(" ")}");
+            return 1;
+        }
+    }
+
+    private static int Bench(string[] argv)
+    {
+        if (argv.Length == 0) throw new CliException("bench needs a target: gemm");
+        var args = new CliArgs(argv[1..]);
+        return argv[0] switch
+        {
+            "gemm" => BenchGemmCommand.Run(args),
+            _ => throw new CliException($"unknown bench target '{argv[0]}' (expected: gemm)"),
+        };
+    }
+}

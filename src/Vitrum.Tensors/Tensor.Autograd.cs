@@ -1,0 +1,28 @@
+using Vitrum.Tensors.Autograd;
+
+namespace Vitrum.Tensors;
+
+public sealed partial class Tensor
+{
+    internal void SetRequiresGradFromGraph() => _requiresGrad = true;
+
+    /// <summary>Marks a leaf as requiring a gradient and returns it (fluent).</summary>
+    public Tensor RequireGrad()
+    {
+        RequiresGrad = true;
+        return this;
+    }
+
+    /// <summary>Back-propagates from this tensor; <paramref name="grad"/> defaults to 1 for a scalar.</summary>
+    public void Backward(Tensor? grad = null) => Engine.Backward(this, grad);
+
+    /// <summary>A view of the same data that is cut from the graph.</summary>
+    public Tensor Detach() => ViewOf(_shape, _strides, _offset);
+
+    /// <summary>Clears the accumulated gradient (disposing its buffer).</summary>
+    public void ZeroGrad()
+    {
+        Grad?.Dispose();
+        Grad = null;
+    }
+}
