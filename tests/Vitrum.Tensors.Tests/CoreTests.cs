@@ -98,6 +98,13 @@ public class CoreTests
     }
 
     [Fact]
+    public void Softmax_gradients_match_finite_differences()
+    {
+        GradCheck.Check(x => Ops.Softmax(x[0], 1), new[] { GradCheck.Rand(11, 2, 4, 3) });
+        GradCheck.Check(x => Ops.LogSoftmax(x[0]), new[] { GradCheck.Rand(12, 3, 5) });
+    }
+
+    [Fact]
     public void Gradients_accumulate_across_backward_calls_and_no_grad_records_nothing()
     {
         var x = Tensor.FromArray(new float[] { 1, 2, 3 }).RequireGrad();
