@@ -9,6 +9,7 @@ public static class Program
         usage: vitrum COMMAND [options]
 
         commands:
+          inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
           help                                                   this text
         """;
@@ -25,6 +26,7 @@ public static class Program
             return argv[0] switch
             {
                 "bench" => Bench(argv[1..]),
+                "inspect" => Commands.InspectCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }
