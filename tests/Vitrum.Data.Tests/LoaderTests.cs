@@ -1,0 +1,64 @@
+using Vitrum.Data.Datasets;
+using Vitrum.Data.Loading;
+using Vitrum.Data.Transforms;
+using Vitrum.Tensors;
+using Xunit;
+
+namespace Vitrum.Data.Tests;
+
+public class LoaderTests
+{
+    private static ImageClassificationData Synthetic(int n)
+    {
+        var px = new byte[n * 4 * 4];
+        for (int i = 0; i < px.Length; i++) px[i] = (byte)(i * 7 % 256);
+        return new ImageClassificationData(px, n, 1, 4, 4, Enumerable.Range(0, n).Select(i => i % 3).ToArray(), new[] { "a", "b", "c" });
+    }
+
+    private static List<(float[] X, long[] Y)> Run(BatchLoader l, int epoch) =>
+        l.Epoch(epoch).Select(b => { using (b) return (b.Images.ToArray(), b.Labels.ToLongArray()); }).ToList();
+
+    [Fact]
+    public void Same_seed_gives_identical_batches_and_each_epoch_visits_every_sample_once()
+    {
+        var data = Synthetic(23);
+        var tf = new IImageTransform[] { new RandomCrop(1), new RandomHorizontalFlip(), new Normalize(new[] { 0.5f }, new[] { 0.25f }) };
+        var a = new BatchLoader(data, 5, tf, seed: 9);
+        var b = new BatchLoader(data, 5, tf, seed: 9);
+        var ra = Run(a, 1);
+        var rb = Run(b, 1);
+        Assert.Equal(5, ra.Count);
+        for (int i = 0; i < ra.Count; i++) { Assert.Equal(ra[i].X, rb[i].X); Assert.Equal(ra[i].Y, rb[i].Y); }
+        Assert.Equal(Enumerable.Range(0, 23).OrderBy(x => x), a.Order(1).OrderBy(x => x));
+        Assert.NotEqual(a.Order(1), a.Order(2));
+        Assert.Equal(new[] { 3, 1, 4, 4 }, a.Epoch(1, skipBatches: 4).Single().Images.Shape);
+    }
+
+    [Fact]
+    public void Skipping_batches_resumes_with_the_same_data()
+    {
+        var l = new BatchLoader(Synthetic(20), 4, new IImageTransform[] { new RandomCrop(1) }, seed: 3);
+        var all = Run(l, 0);
+        var tail = l.Epoch(0, skipBatches: 2).Select(b => { using (b) return b.Images.ToArray(); }).ToList();
+        Assert.Equal(all.Skip(2).Select(t => t.X), tail);
+    }
+
+    [Fact]
+    public void Flip_crop_and_resize_move_pixels_as_expected()
+    {
+        var src = new ImageBuffer();
+        var s = src.Resize(1, 2, 3);
+        for (int i = 0; i < 6; i++) s[i] = i;
+        var dst = new ImageBuffer();
+        new RandomHorizontalFlip(1.0).Apply(src, dst, new Generator(1));
+        Assert.Equal(new float[] { 2, 1, 0, 5, 4, 3 }, dst.Data.Take(6));
+        new CenterCrop(2, 1).Apply(src, dst, new Generator(1));
+        Assert.Equal(new float[] { 1, 4 }, dst.Data.Take(2));
+        new Resize(4, 6).Apply(src, dst, new Generator(1));
+        Assert.Equal((4, 6), (dst.Height, dst.Width));
+        Assert.Equal(0f, dst.At(0, 0, 0));
+        Assert.Equal(5f, dst.At(0, 3, 5));
+        new RandomResizedCrop(3, 3).Apply(src, dst, new Generator(2));
+        Assert.All(dst.Data.Take(9), v => Assert.InRange(v, 0f, 5f));
+    }
+}
