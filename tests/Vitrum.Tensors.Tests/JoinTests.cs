@@ -127,4 +127,18 @@ public class JoinTests
         Assert.Contains("[4, 5]", chunk.Message);
         Assert.Contains("Chunk: axis -3", Assert.Throws<ArgumentException>(() => Ops.Chunk(Tensor.Zeros(4, 5), 2, -3)).Message);
     }
+
+    [Fact]
+    public void Ops_accept_tensors_with_empty_dims()
+    {
+        var x = Tensor.Zeros(2, 0).RequireGrad();
+        var padded = Ops.Pad(x, [1, 1], value: 3f);
+        Assert.Equal(new float[] { 3, 3, 3, 3 }, padded.ToArray());
+        Ops.Sum(padded).Backward();
+        Assert.Equal(new[] { 2, 0 }, x.Grad!.Shape);
+        Assert.Equal(new[] { 2, 3 }, Ops.Cat([Tensor.Zeros(2, 0), Tensor.Ones(2, 3), Tensor.Zeros(2, 0)], 1).Shape);
+        Assert.Equal(new[] { 2, 0, 4 }, Ops.Embedding(Tensor.Ones(3, 4), Tensor.LongZeros(2, 0)).Shape);
+        Assert.Equal(new[] { 0, 2 }, Ops.IndexSelect(Tensor.Ones(3, 2), 0, Tensor.LongZeros(0)).Shape);
+        Assert.Equal(new[] { 2, 0 }, Ops.Roll(Tensor.Zeros(2, 0), [1], [1]).Shape);
+    }
 }
