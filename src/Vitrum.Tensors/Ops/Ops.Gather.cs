@@ -19,13 +19,7 @@ public static partial class Ops
             AxisIndex.Run<float, GatherPair<float>>(index.Shape, ids, ax, x.Data, x.Offset, x.Strides, o.Data, o.Offset, o.Strides);
         else
             AxisIndex.Run<long, GatherPair<long>>(index.Shape, ids, ax, x.LongData, x.Offset, x.Strides, o.LongData, o.Offset, o.Strides);
-        var node = Engine.Record(o, "gather", GradRules.Gather, x);
-        if (node != null)
-        {
-            node.Saved = [index];
-            node.Ints = [ax];
-        }
-        return o;
+        return RecordIndexOp(o, "gather", GradRules.Gather, index, ax, x);
     }
 
     /// <summary>
@@ -42,13 +36,7 @@ public static partial class Ops
         var ids = CheckedAxisIndex("ScatterAdd", x, ax, index, src);
         var o = CloneUnrecorded(x);
         ScatterAddInto(o, ax, index.Shape, ids, src);
-        var node = Engine.Record(o, "scatter_add", GradRules.ScatterAdd, x, src);
-        if (node != null)
-        {
-            node.Saved = [index];
-            node.Ints = [ax];
-        }
-        return o;
+        return RecordIndexOp(o, "scatter_add", GradRules.ScatterAdd, index, ax, x, src);
     }
 
     /// <summary>acc[p with axis := index[p]] += src[p] for every position p of the index shape (unrecorded).</summary>

@@ -17,13 +17,7 @@ public static partial class Ops
         shape[ax] = ids.Length;
         var o = Tensor.Empty(shape, x.DType);
         IndexMaps.SelectInto(x, ax, ids, o);
-        var node = Engine.Record(o, "index_select", GradRules.IndexSelect, x);
-        if (node != null)
-        {
-            node.Saved = [index];
-            node.Ints = [ax];
-        }
-        return o;
+        return RecordIndexOp(o, "index_select", GradRules.IndexSelect, index, ax, x);
     }
 
     /// <summary>
@@ -44,13 +38,7 @@ public static partial class Ops
             throw new ArgumentException($"IndexAdd: source of shape {ShapeUtil.Format(source.Shape)} does not match input {ShapeUtil.Format(x.Shape)} with {ids.Length} indices along axis {ax}");
         var o = CloneUnrecorded(x);
         IndexMaps.AddInto(o, ax, ids, source);
-        var node = Engine.Record(o, "index_add", GradRules.IndexAdd, x, source);
-        if (node != null)
-        {
-            node.Saved = [index];
-            node.Ints = [ax];
-        }
-        return o;
+        return RecordIndexOp(o, "index_add", GradRules.IndexAdd, index, ax, x, source);
     }
 
     /// <summary>
@@ -96,6 +84,18 @@ public static partial class Ops
         if (index.Rank > 1)
             throw new ArgumentException($"{op}: index must be 0-D or 1-D, got shape {ShapeUtil.Format(index.Shape)} (input {ShapeUtil.Format(x.Shape)})");
         return IndexMaps.Checked(op, index, x.Shape[ax], ax, x);
+    }
+
+    /// <summary>Records an op whose backward needs the index tensor (Saved[0]) and the axis (Ints[0]).</summary>
+    private static Tensor RecordIndexOp(Tensor o, string op, BackwardFn rule, Tensor index, int ax, params Tensor[] inputs)
+    {
+        var node = Engine.Record(o, op, rule, inputs);
+        if (node != null)
+        {
+            node.Saved = [index];
+            node.Ints = [ax];
+        }
+        return o;
     }
 
     /// <summary>A contiguous copy that is not recorded: the start of an out-of-place accumulate.</summary>
