@@ -141,4 +141,17 @@ public class JoinTests
         Assert.Equal(new[] { 0, 2 }, Ops.IndexSelect(Tensor.Ones(3, 2), 0, Tensor.LongZeros(0)).Shape);
         Assert.Equal(new[] { 2, 0 }, Ops.Roll(Tensor.Zeros(2, 0), [1], [1]).Shape);
     }
+
+    [Fact]
+    public void Cat_gradient_reaches_the_inputs_even_if_the_caller_reuses_its_array()
+    {
+        var a = GradCheck.Rand(14, 2).RequireGrad();
+        var b = GradCheck.Rand(15, 3).RequireGrad();
+        var list = new[] { a, b };
+        var o = Ops.Cat(list);
+        list[0] = b;
+        Ops.Sum(Ops.Mul(o, Seq(5))).Backward();
+        Assert.Equal(new float[] { 0, 1 }, a.Grad!.ToArray());
+        Assert.Equal(new float[] { 2, 3, 4 }, b.Grad!.ToArray());
+    }
 }

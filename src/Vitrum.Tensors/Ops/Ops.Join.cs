@@ -43,7 +43,8 @@ public static partial class Ops
                 offset += sizes[i];
             }
         }
-        var node = Engine.Record(o, "cat", GradRules.Cat, xs);
+        // The node keeps its own copy of the list: the caller may reuse its array.
+        var node = Engine.ShouldRecord(xs) ? Engine.Record(o, "cat", GradRules.Cat, (Tensor[])xs.Clone()) : null;
         if (node != null) node.Ints = [ax, .. sizes];
         return o;
     }

@@ -47,7 +47,10 @@ public static partial class Ops
         for (int d = 0; d < shape.Length; d++)
         {
             int n = shape[d];
-            outShape[d] = checked(n * repeats[d]);
+            long size = (long)n * repeats[d];
+            if (size > int.MaxValue)
+                throw new ArgumentException($"Repeat: {repeats[d]} repeats of dim {d} of shape {ShapeUtil.Format(x.Shape)} exceed 2^31 elements");
+            outShape[d] = (int)size;
             if (repeats[d] == 1) continue;
             var map = new int[outShape[d]];
             for (int j = 0; j < map.Length; j++) map[j] = j % n;
