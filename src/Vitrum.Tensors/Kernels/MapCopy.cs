@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
-using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Tensors.Kernels;
 
@@ -11,9 +10,6 @@ namespace Vitrum.Tensors.Kernels;
 /// </summary>
 internal interface IMapRun<T>
 {
-    /// <summary>True when rows may run in parallel: each writes only its own plain-side elements.</summary>
-    static abstract bool RowsIndependent { get; }
-
     /// <summary>Moves <paramref name="len"/> elements between m[mo + i*ms] and p[po + i*ps].</summary>
     static abstract void Move(T[] m, int mo, int ms, T[] p, int po, int ps, int len);
 
@@ -24,19 +20,21 @@ internal interface IMapRun<T>
 /// <summary>Gather direction: p = m, unmapped elements get the fill value.</summary>
 internal struct CopyRun<T> : IMapRun<T>
 {
-    public static bool RowsIndependent => true;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Move(T[] m, int mo, int ms, T[] p, int po, int ps, int len)
     {
-        if (ms == 1 && ps == 1) m.AsSpan(mo, len).CopyTo(p.AsSpan(po, len));
+        // Reflected borders and repeated single elements come as runs of one.
+        if (len == 1) p[po] = m[mo];
+        else if (ms == 1 && ps == 1) m.AsSpan(mo, len).CopyTo(p.AsSpan(po, len));
         else for (int i = 0; i < len; i++) p[po + i * ps] = m[mo + i * ms];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Fill(T[] p, int po, int ps, int len, T value)
     {
-        if (ps == 1) p.AsSpan(po, len).Fill(value);
+        // Pad borders are often one element wide: skip the span set-up for them.
+        if (len == 1) p[po] = value;
+        else if (ps == 1) p.AsSpan(po, len).Fill(value);
         else for (int i = 0; i < len; i++) p[po + i * ps] = value;
     }
 }
@@ -44,9 +42,6 @@ internal struct CopyRun<T> : IMapRun<T>
 /// <summary>Scatter-add direction (the adjoint of the gather): m += p, unmapped elements are dropped.</summary>
 internal struct AddBackRun : IMapRun<float>
 {
-    // Several output rows may add into the same source row (replicate, repeat, repeated indices).
-    public static bool RowsIndependent => false;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Move(float[] m, int mo, int ms, float[] p, int po, int ps, int len)
     {
@@ -67,14 +62,12 @@ internal struct AddBackRun : IMapRun<float>
 /// every op that is a per-dim re-indexing: Cat, Pad, Roll, Repeat, IndexSelect and Embedding
 /// forward, and run as a scatter-add, the gradients of Pad, Repeat, IndexSelect and Embedding.
 /// Dims without a map are coalesced with their neighbours, and the innermost map is cut into
-/// consecutive runs, so contiguous stretches move with one span copy or one vector add. Large
-/// gathers are split by rows over the worker pool.
+/// consecutive runs, so contiguous stretches move with one span copy or one vector add.
+/// It runs on the calling thread: on this 2-core machine splitting these memory-bound copies over
+/// the worker pool measured about 2x slower than one thread.
 /// </summary>
 internal static class MapCopy
 {
-    // Below this many elements the copy costs less than waking the pool.
-    private const int ParallelMinElements = 1 << 16;
-
     /// <summary>dst[j] = src[map(j)] (fill where a map gives -1) over the shape of <paramref name="dst"/>.</summary>
     public static void Gather(Tensor src, int[]?[]? maps, Tensor dst, float fill = 0f)
     {
@@ -88,155 +81,98 @@ internal static class MapCopy
     public static void ScatterAdd(Tensor acc, int[]?[]? maps, Tensor g) =>
         Run<float, AddBackRun>(g.Shape, maps, acc.Data, acc.Offset, acc.Strides, g.Data, g.Offset, g.Strides, 0f);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<T, TRun>(int[] shape, int[]?[]? maps, T[] m, int mOff, int[] mStrides, T[] p, int pOff, int[] pStrides, T fill)
         where TRun : IMapRun<T>
     {
-        var job = MapCopyJob<T, TRun>.Rent();
-        try
-        {
-            if (!job.Plan(shape, maps, m, mOff, mStrides, p, pOff, pStrides, fill)) return;
-            bool parallel = TRun.RowsIndependent && job.Rows > 1 && (long)job.Rows * job.Inner >= ParallelMinElements
-                && WorkerPool.ThreadCount > 1;
-            if (parallel) job.RunParallel(Math.Min(job.Rows, 4 * WorkerPool.ThreadCount));
-            else job.RunRows(0, job.Rows);
-        }
-        finally
-        {
-            job.Release();
-        }
-    }
-}
-
-/// <summary>
-/// One <see cref="MapCopy"/> call: the coalesced layout, the runs of the innermost map, and the row
-/// loop, which the worker pool runs in pieces. Each thread keeps one instance per element type and
-/// direction, so a call allocates nothing.
-/// </summary>
-internal sealed class MapCopyJob<T, TRun> : IParallelJob where TRun : IMapRun<T>
-{
-    [ThreadStatic] private static MapCopyJob<T, TRun>? _free;
-
-    private int[] _dims = new int[8], _ms = new int[8], _ps = new int[8];
-    private int[]?[] _maps = new int[]?[8];
-    private T[] _m = Array.Empty<T>(), _p = Array.Empty<T>();
-    private int[] _runs = Array.Empty<int>();
-    private int _mOff, _pOff, _r, _msI, _psI, _runCount, _pieces;
-    private T _fill = default!;
-
-    /// <summary>Rows (positions of all coalesced dims but the innermost) and the innermost length.</summary>
-    public int Rows { get; private set; }
-    public int Inner { get; private set; }
-
-    public static MapCopyJob<T, TRun> Rent()
-    {
-        var job = _free ?? new MapCopyJob<T, TRun>();
-        _free = null;
-        return job;
-    }
-
-    public void Release()
-    {
-        if (_runs.Length > 0) ArrayPool<int>.Shared.Return(_runs);
-        _runs = Array.Empty<int>();
-        Array.Clear(_maps);
-        _m = _p = Array.Empty<T>();
-        _free = this;
-    }
-
-    /// <summary>Coalesces the layout and cuts the innermost map into runs; false when there is nothing to move.</summary>
-    public bool Plan(int[] shape, int[]?[]? maps, T[] m, int mOff, int[] mStrides, T[] p, int pOff, int[] pStrides, T fill)
-    {
         int rank = shape.Length;
-        if (_dims.Length < rank + 1)
-        {
-            _dims = new int[rank + 1]; _ms = new int[rank + 1]; _ps = new int[rank + 1]; _maps = new int[]?[rank + 1];
-        }
-        _m = m; _p = p; _mOff = mOff; _pOff = pOff; _fill = fill;
-        int r = 0;
+        // Coalesced layout; entry 0 is a leading dim of size 1 so that there are always two dims.
+        Span<int> dims = stackalloc int[rank + 2];
+        Span<int> ms = stackalloc int[rank + 2];
+        Span<int> ps = stackalloc int[rank + 2];
+        Span<int> src = stackalloc int[rank + 2];
+        dims[0] = 1; ms[0] = 0; ps[0] = 0; src[0] = -1;
+        int r = 1;
         for (int d = 0; d < rank; d++)
         {
             int n = shape[d];
-            if (n == 0) return false;
+            if (n == 0) return;
             var map = maps?[d];
             if (map == null && n == 1) continue;
-            if (map == null && r > 0 && _maps[r - 1] == null
-                && _ms[r - 1] == mStrides[d] * n && _ps[r - 1] == pStrides[d] * n)
+            if (map == null && r > 1 && MapOf(maps, src[r - 1]) == null
+                && ms[r - 1] == mStrides[d] * n && ps[r - 1] == pStrides[d] * n)
             {
-                _dims[r - 1] *= n;
-                _ms[r - 1] = mStrides[d];
-                _ps[r - 1] = pStrides[d];
+                dims[r - 1] *= n;
+                ms[r - 1] = mStrides[d];
+                ps[r - 1] = pStrides[d];
                 continue;
             }
-            _dims[r] = n; _ms[r] = mStrides[d]; _ps[r] = pStrides[d]; _maps[r] = map;
+            dims[r] = n; ms[r] = mStrides[d]; ps[r] = pStrides[d]; src[r] = d;
             r++;
         }
-        if (r == 0)
+        if (r == 1)
         {
-            // A single element: one unmapped dim of size 1.
-            _dims[0] = 1; _ms[0] = 1; _ps[0] = 1; _maps[0] = null;
-            r = 1;
+            TRun.Move(m, mOff, 1, p, pOff, 1, 1);
+            return;
         }
-        _r = r;
-        Inner = _dims[r - 1];
-        _msI = _ms[r - 1];
-        _psI = _ps[r - 1];
-        int rows = 1;
-        for (int k = 0; k < r - 1; k++) rows *= _dims[k];
-        Rows = rows;
-        var innerMap = _maps[r - 1];
-        _runs = ArrayPool<int>.Shared.Rent(innerMap == null ? 3 : 3 * Inner);
-        _runCount = innerMap == null ? AddRun(_runs, 0, 0, 0, Inner) : SplitRuns(innerMap, Inner, _runs);
-        return true;
-    }
 
-    public void RunParallel(int pieces)
-    {
-        _pieces = pieces;
-        WorkerPool.For(pieces, this);
-    }
-
-    public void Execute(int index) =>
-        RunRows((int)((long)Rows * index / _pieces), (int)((long)Rows * (index + 1) / _pieces));
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void RunRows(int begin, int end)
-    {
-        int r = _r, inner = Inner, msI = _msI, psI = _psI;
-        Span<int> idx = stackalloc int[r];
-        for (int k = r - 2, rest = begin; k >= 0; k--)
+        int inner = dims[r - 1], msI = ms[r - 1], psI = ps[r - 1];
+        var innerMap = MapOf(maps, src[r - 1]);
+        // Runs of the innermost dim as (plain start, mapped start or -1, length) triples.
+        int[] runs = ArrayPool<int>.Shared.Rent(innerMap == null ? 3 : 3 * inner);
+        int runCount = innerMap == null ? AddRun(runs, 0, 0, 0, inner) : SplitRuns(innerMap, inner, runs);
+        try
         {
-            idx[k] = rest % _dims[k];
-            rest /= _dims[k];
-        }
-        for (int row = begin; row < end; row++)
-        {
-            int mo = _mOff, po = _pOff;
-            bool unmapped = false;
-            for (int k = 0; k < r - 1; k++)
+            // Rows are walked as blocks of the second-innermost dim, whose map is read directly; the
+            // offsets of the dims outside it are recomputed once per block.
+            int rowDim = r - 2, rows = dims[rowDim], msR = ms[rowDim], psR = ps[rowDim];
+            var rowMap = MapOf(maps, src[rowDim]);
+            int blocks = 1;
+            for (int k = 0; k < rowDim; k++) blocks *= dims[k];
+            Span<int> idx = stackalloc int[Math.Max(rowDim, 1)];
+            for (int block = 0; block < blocks; block++)
             {
-                var map = _maps[k];
-                int j = map == null ? idx[k] : map[idx[k]];
-                unmapped |= j < 0;
-                mo += j * _ms[k];
-                po += idx[k] * _ps[k];
-            }
-            if (unmapped) TRun.Fill(_p, po, psI, inner, _fill);
-            else
-            {
-                for (int q = 0; q < _runCount; q++)
+                int mBase = mOff, pBase = pOff;
+                bool unmapped = false;
+                for (int k = 0; k < rowDim; k++)
                 {
-                    int start = _runs[3 * q], from = _runs[3 * q + 1], len = _runs[3 * q + 2];
-                    if (from < 0) TRun.Fill(_p, po + start * psI, psI, len, _fill);
-                    else TRun.Move(_m, mo + from * msI, msI, _p, po + start * psI, psI, len);
+                    var map = MapOf(maps, src[k]);
+                    int j = map == null ? idx[k] : map[idx[k]];
+                    unmapped |= j < 0;
+                    mBase += j * ms[k];
+                    pBase += idx[k] * ps[k];
+                }
+                for (int i = 0; i < rows; i++)
+                {
+                    int j = rowMap == null ? i : rowMap[i];
+                    int po = pBase + i * psR;
+                    if (unmapped || j < 0)
+                    {
+                        TRun.Fill(p, po, psI, inner, fill);
+                        continue;
+                    }
+                    int mo = mBase + j * msR;
+                    for (int q = 0; q < runCount; q++)
+                    {
+                        int start = runs[3 * q], from = runs[3 * q + 1], len = runs[3 * q + 2];
+                        if (from < 0) TRun.Fill(p, po + start * psI, psI, len, fill);
+                        else TRun.Move(m, mo + from * msI, msI, p, po + start * psI, psI, len);
+                    }
+                }
+                for (int k = rowDim - 1; k >= 0; k--)
+                {
+                    if (++idx[k] < dims[k]) break;
+                    idx[k] = 0;
                 }
             }
-            for (int k = r - 2; k >= 0; k--)
-            {
-                if (++idx[k] < _dims[k]) break;
-                idx[k] = 0;
-            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(runs);
         }
     }
+
+    private static int[]? MapOf(int[]?[]? maps, int dim) => dim < 0 ? null : maps?[dim];
 
     private static int AddRun(int[] runs, int count, int start, int from, int len)
     {
