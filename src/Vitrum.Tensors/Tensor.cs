@@ -102,6 +102,8 @@ public sealed partial class Tensor : IDisposable
     {
         get
         {
+            // As in PyTorch, a tensor without elements is contiguous whatever its strides.
+            if (Numel == 0) return true;
             int acc = 1;
             for (int i = _shape.Length - 1; i >= 0; i--)
             {
