@@ -82,7 +82,8 @@ internal static class Engine
         {
             using (TensorScope.Suppress())
             {
-                if (target.Grad == null) target.Grad = grad.Contiguous().Clone();
+                // A strided gradient is copied once by Contiguous(); a contiguous one may be shared, so clone it.
+                if (target.Grad == null) target.Grad = grad.IsContiguous ? grad.Clone() : grad.Contiguous();
                 else Ops.AddInPlace(target.Grad, grad);
             }
             return;
