@@ -1,0 +1,154 @@
+using System.Numerics.Tensors;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>
+/// im2col and col2im over contiguous planes. A column matrix has one row per (channel, i, j) kernel
+/// tap and one column per output position, as torch.nn.functional.unfold; a band of output rows
+/// [oy0, oy1) can be produced alone so that a large image never needs its whole column matrix.
+/// The patch layout is the transpose, [positions, taps], for kernel == stride windows without
+/// padding, where each tap row of a patch is one contiguous run of the input.
+/// </summary>
+internal static unsafe class Im2Col
+{
+    /// <summary>Column rows of one plane: cols[(i*Kw + j), (oy - oy0)*Ow + ox] = x[oy*Sh - Ph + i*Dh, ox*Sw - Pw + j*Dw], 0 in the padding.</summary>
+    public static void GatherPlane(in Window2d g, float* plane, int oy0, int oy1, float* cols)
+    {
+        int band = (oy1 - oy0) * g.Ow;
+        for (int i = 0; i < g.Kh; i++)
+            for (int j = 0; j < g.Kw; j++)
+            {
+                float* row = cols + (long)(i * g.Kw + j) * band;
+                int xoff = j * g.Dw - g.Pw;
+                Window2d.ValidRange(g.Ow, xoff, g.Sw, g.W, out int lo, out int hi);
+                for (int oy = oy0; oy < oy1; oy++, row += g.Ow)
+                {
+                    int iy = oy * g.Sh - g.Ph + i * g.Dh;
+                    if ((uint)iy >= (uint)g.H)
+                    {
+                        new Span<float>(row, g.Ow).Clear();
+                        continue;
+                    }
+                    new Span<float>(row, lo).Clear();
+                    new Span<float>(row + hi, g.Ow - hi).Clear();
+                    float* src = plane + (long)iy * g.W + xoff;
+                    if (g.Sw == 1) new ReadOnlySpan<float>(src + lo, hi - lo).CopyTo(new Span<float>(row + lo, hi - lo));
+                    else for (int ox = lo; ox < hi; ox++) row[ox] = src[ox * g.Sw];
+                }
+            }
+    }
+
+    /// <summary>The adjoint of <see cref="GatherPlane"/>: adds every column entry back onto the input pixel it was read from.</summary>
+    public static void ScatterAddPlane(in Window2d g, float* cols, int oy0, int oy1, float* plane)
+    {
+        int band = (oy1 - oy0) * g.Ow;
+        for (int i = 0; i < g.Kh; i++)
+            for (int j = 0; j < g.Kw; j++)
+            {
+                float* row = cols + (long)(i * g.Kw + j) * band;
+                int xoff = j * g.Dw - g.Pw;
+                Window2d.ValidRange(g.Ow, xoff, g.Sw, g.W, out int lo, out int hi);
+                for (int oy = oy0; oy < oy1; oy++, row += g.Ow)
+                {
+                    int iy = oy * g.Sh - g.Ph + i * g.Dh;
+                    if ((uint)iy >= (uint)g.H) continue;
+                    float* dst = plane + (long)iy * g.W + xoff;
+                    if (g.Sw == 1)
+                    {
+                        var d = new Span<float>(dst + lo, hi - lo);
+                        TensorPrimitives.Add(d, new ReadOnlySpan<float>(row + lo, hi - lo), d);
+                    }
+                    else for (int ox = lo; ox < hi; ox++) dst[ox * g.Sw] += row[ox];
+                }
+            }
+    }
+
+    /// <summary>
+    /// One plane's part of the patch layout: patches[(oy - oy0)*Ow + ox, i*Kw + j] = x[oy*Kh + i, ox*Kw + j]
+    /// with rows <paramref name="ld"/> apart (the caller offsets <paramref name="patches"/> to the plane's columns).
+    /// </summary>
+    public static void GatherPatchesPlane(in Window2d g, float* plane, int oy0, int oy1, float* patches, int ld)
+    {
+        int bytes = g.Kw * sizeof(float);
+        for (int oy = oy0; oy < oy1; oy++)
+            for (int i = 0; i < g.Kh; i++)
+            {
+                float* src = plane + (long)(oy * g.Kh + i) * g.W;
+                float* dst = patches + (long)(oy - oy0) * g.Ow * ld + i * g.Kw;
+                for (int ox = 0; ox < g.Ow; ox++, src += g.Kw, dst += ld) Buffer.MemoryCopy(src, dst, bytes, bytes);
+            }
+    }
+
+    /// <summary>The adjoint of <see cref="GatherPatchesPlane"/>: patches do not overlap, so this is a copy back.</summary>
+    public static void ScatterPatchesPlane(in Window2d g, float* patches, int ld, int oy0, int oy1, float* plane)
+    {
+        int bytes = g.Kw * sizeof(float);
+        for (int oy = oy0; oy < oy1; oy++)
+            for (int i = 0; i < g.Kh; i++)
+            {
+                float* dst = plane + (long)(oy * g.Kh + i) * g.W;
+                float* src = patches + (long)(oy - oy0) * g.Ow * ld + i * g.Kw;
+                for (int ox = 0; ox < g.Ow; ox++, dst += g.Kw, src += ld) Buffer.MemoryCopy(src, dst, bytes, bytes);
+            }
+    }
+}
+
+/// <summary>The four column transforms.</summary>
+internal enum ColumnTransform
+{
+    Gather,
+    ScatterAdd,
+    GatherPatches,
+    ScatterPatches,
+}
+
+/// <summary>
+/// Runs one <see cref="ColumnTransform"/> over consecutive planes. Planes are independent (each owns
+/// its input plane and its column rows or patch columns), so a job spreads them over the worker pool.
+/// </summary>
+internal sealed unsafe class ColumnJob : IParallelJob
+{
+    private Window2d _g;
+    private ColumnTransform _kind;
+    private float* _planes, _cols;
+    private int _oy0, _oy1, _ld;
+
+    /// <summary>
+    /// Transforms <paramref name="planeCount"/> planes for output rows [oy0, oy1): on the pool through
+    /// <paramref name="job"/>, or inline when it is null (the caller is itself one piece of a parallel kernel).
+    /// </summary>
+    public static void Run(ColumnJob? job, in Window2d g, ColumnTransform kind, float* planes, float* cols,
+        int planeCount, int oy0, int oy1, int ld = 0)
+    {
+        if (job == null)
+        {
+            for (int c = 0; c < planeCount; c++) Transform(g, kind, planes, cols, c, oy0, oy1, ld);
+            return;
+        }
+        job._g = g;
+        job._kind = kind;
+        job._planes = planes;
+        job._cols = cols;
+        job._oy0 = oy0;
+        job._oy1 = oy1;
+        job._ld = ld;
+        WorkerPool.For(planeCount, job);
+    }
+
+    public void Execute(int c) => Transform(_g, _kind, _planes, _cols, c, _oy0, _oy1, _ld);
+
+    private static void Transform(in Window2d g, ColumnTransform kind, float* planes, float* cols, int c, int oy0, int oy1, int ld)
+    {
+        float* plane = planes + (long)c * g.H * g.W;
+        long rows = (long)c * g.KernelArea;
+        long band = (long)(oy1 - oy0) * g.Ow;
+        switch (kind)
+        {
+            case ColumnTransform.Gather: Im2Col.GatherPlane(g, plane, oy0, oy1, cols + rows * band); break;
+            case ColumnTransform.ScatterAdd: Im2Col.ScatterAddPlane(g, cols + rows * band, oy0, oy1, plane); break;
+            case ColumnTransform.GatherPatches: Im2Col.GatherPatchesPlane(g, plane, oy0, oy1, cols + rows, ld); break;
+            default: Im2Col.ScatterPatchesPlane(g, cols + rows, ld, oy0, oy1, plane); break;
+        }
+    }
+}
