@@ -31,7 +31,7 @@ internal sealed unsafe class BatchNormKernel
     public void Forward(float* x, float* y, float* weight, float* bias, float* mean, float* invstd,
         bool training, float* runningMean, float* runningVar, float momentum, float eps)
     {
-        PlaneJob.For(_channels, c =>
+        PlaneJob.For(_channels, 3L * _channels * Count, c =>
         {
             float mu, istd;
             if (training)
@@ -79,7 +79,7 @@ internal sealed unsafe class BatchNormKernel
     public void Backward(float* x, float* gy, float* weight, float* mean, float* invstd, bool training,
         float* dx, float* dw, float* db)
     {
-        PlaneJob.For(_channels, c =>
+        PlaneJob.For(_channels, 3L * _channels * Count, c =>
         {
             float mu = mean[c], istd = invstd[c];
             var scratch = BufferPool.RentFloat(_inner);

@@ -19,6 +19,22 @@ internal enum ConvPath
     Patches,
 }
 
+/// <summary>How the (image, group) units of a convolution are spread over the worker pool.</summary>
+internal enum ConvSchedule
+{
+    /// <summary>Units in turn; each GEMM and im2col uses the pool itself.</summary>
+    Serial,
+
+    /// <summary>Forward: units claimed in parallel, each running its GEMMs inline.</summary>
+    Units,
+
+    /// <summary>Backward: contiguous lanes of images, each with its own weight-gradient accumulator.</summary>
+    ImageLanes,
+
+    /// <summary>Backward of one image: one group per piece (the groups' weight gradients are disjoint).</summary>
+    Groups,
+}
+
 /// <summary>
 /// Conv2d as GEMMs, one (image, group) unit at a time:
 /// Y[n, g] [Cog, L] = W[g] [Cog, Kg] @ cols(x[n, g]) [Kg, L], with Kg = Cig * Kh * Kw.
@@ -31,7 +47,7 @@ internal sealed unsafe class Conv2dPlan
 {
     // Column scratch per band of output rows, in floats: bounds the memory of large images (a 7x7
     // stem conv over 800x1066 would need a 125 MB column matrix at once) and keeps a band in cache.
-    private const int BandFloats = 1 << 20;
+    public const int DefaultBandFloats = 1 << 20;
 
     // Below this many flops per unit a GEMM cannot keep two threads busy; units run in parallel instead.
     private const long SmallUnitFlops = 1 << 22;
@@ -40,7 +56,8 @@ internal sealed unsafe class Conv2dPlan
     public readonly int Groups, Cout, Cog, Cig, Kg, BandRows;
     public readonly ConvPath Path;
 
-    public Conv2dPlan(in Window2d g, int cout, int groups)
+    /// <param name="bandFloats">Column scratch per band (tests lower it to exercise banding on small images).</param>
+    public Conv2dPlan(in Window2d g, int cout, int groups, int bandFloats = DefaultBandFloats)
     {
         G = g;
         Groups = groups;
@@ -51,13 +68,19 @@ internal sealed unsafe class Conv2dPlan
         Path = g is { Kh: 1, Kw: 1, Sh: 1, Sw: 1, Ph: 0, Pw: 0 } ? ConvPath.Pointwise
             : g.Kh == g.Sh && g.Kw == g.Sw && g is { Ph: 0, Pw: 0, Dh: 1, Dw: 1 } ? ConvPath.Patches
             : ConvPath.Columns;
-        BandRows = (int)Math.Clamp(BandFloats / Math.Max(1L, (long)Kg * g.Ow), 1, g.Oh);
+        BandRows = (int)Math.Clamp(bandFloats / Math.Max(1L, (long)Kg * g.Ow), 1, g.Oh);
     }
 
     private long UnitFlops => 2L * Cog * Kg * G.L;
 
     private bool ParallelUnits(int units) =>
-        WorkerPool.ThreadCount > 1 && units >= 2 && (UnitFlops < SmallUnitFlops || units >= WorkerPool.ThreadCount);
+        WorkerPool.ThreadCount > 1 && units >= 2 && units * UnitFlops >= PlaneJob.MinParallelWork
+        && (UnitFlops < SmallUnitFlops || units >= WorkerPool.ThreadCount);
+
+    public ConvSchedule ForwardSchedule(int batch) => ParallelUnits(batch * Groups) ? ConvSchedule.Units : ConvSchedule.Serial;
+
+    public ConvSchedule BackwardSchedule(int batch) =>
+        !ParallelUnits(batch * Groups) ? ConvSchedule.Serial : batch >= 2 ? ConvSchedule.ImageLanes : ConvSchedule.Groups;
 
     private int ColumnFloats => Path == ConvPath.Pointwise ? 0 : Kg * BandRows * G.Ow;
 
@@ -66,7 +89,7 @@ internal sealed unsafe class Conv2dPlan
     {
         var job = new ForwardJob(this, x, w, bias, y);
         int units = batch * Groups;
-        if (ParallelUnits(units))
+        if (ForwardSchedule(batch) == ConvSchedule.Units)
         {
             WorkerPool.For(units, job);
             return;
@@ -84,26 +107,24 @@ internal sealed unsafe class Conv2dPlan
         if (db != null) BiasGradient(gy, db, batch);
         if (dx == null && dw == null) return;
         var job = new BackwardJob(this, x, w, gy, dx, dw, batch);
-        int threads = WorkerPool.ThreadCount;
-        if (!ParallelUnits(batch * Groups))
+        switch (BackwardSchedule(batch))
         {
-            job.Columns = new ColumnJob();
-            job.Execute(0);
-            return;
-        }
-        if (batch >= 2)
-        {
-            // Lanes of images: images of one lane add into the same dW, so each lane but the first
-            // accumulates into a private copy that is summed in afterwards.
-            job.Lanes = Math.Min(threads, batch);
-            if (dw != null) job.AllocatePartials();
-            WorkerPool.For(job.Lanes, job);
-            job.ReducePartials();
-        }
-        else
-        {
-            job.ByGroup = true;
-            WorkerPool.For(Groups, job);
+            case ConvSchedule.Serial:
+                job.Columns = new ColumnJob();
+                job.Execute(0);
+                break;
+            case ConvSchedule.ImageLanes:
+                // The images of all lanes add into the same dW, so each lane but the first
+                // accumulates into a private copy that is summed in afterwards.
+                job.Lanes = Math.Min(WorkerPool.ThreadCount, batch);
+                if (dw != null) job.AllocatePartials();
+                WorkerPool.For(job.Lanes, job);
+                job.ReducePartials();
+                break;
+            default:
+                job.ByGroup = true;
+                WorkerPool.For(Groups, job);
+                break;
         }
     }
 

@@ -116,12 +116,13 @@ internal sealed unsafe class ColumnJob : IParallelJob
 
     /// <summary>
     /// Transforms <paramref name="planeCount"/> planes for output rows [oy0, oy1): on the pool through
-    /// <paramref name="job"/>, or inline when it is null (the caller is itself one piece of a parallel kernel).
+    /// <paramref name="job"/>, or inline when it is null (the caller is itself one piece of a parallel
+    /// kernel) or the transform is too small to be worth waking the pool.
     /// </summary>
     public static void Run(ColumnJob? job, in Window2d g, ColumnTransform kind, float* planes, float* cols,
         int planeCount, int oy0, int oy1, int ld = 0)
     {
-        if (job == null)
+        if (job == null || (long)planeCount * g.KernelArea * (oy1 - oy0) * g.Ow < PlaneJob.MinParallelWork)
         {
             for (int c = 0; c < planeCount; c++) Transform(g, kind, planes, cols, c, oy0, oy1, ld);
             return;

@@ -74,7 +74,7 @@ public static partial class Ops
         var y = Tensor.Empty(new[] { input.Shape[0], input.Shape[1], size.H, size.W });
         float* px = x.Ptr, py = y.Ptr;
         long plane = (long)h * w, l = (long)size.H * size.W;
-        PlaneJob.For(input.Shape[0] * input.Shape[1], p => plan.ForwardPlane(px + p * plane, py + p * l));
+        PlaneJob.For(input.Shape[0] * input.Shape[1], (long)y.Numel * plan.Rows.Taps * plan.Cols.Taps, p => plan.ForwardPlane(px + p * plane, py + p * l));
         var node = Engine.Record(y, "interpolate", GradRules.Interpolate, input);
         if (node != null) node.State = plan;
         return y;

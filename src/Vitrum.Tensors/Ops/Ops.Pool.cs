@@ -27,7 +27,7 @@ public static partial class Ops
         float* px = x.Ptr, py = y.Ptr;
         long* pi = LongPtr(indices);
         long plane = (long)g.H * g.W, l = g.L;
-        PlaneJob.For(input.Shape[0] * g.C, p => Pool2d.MaxPlane(g, px + p * plane, py + p * l, pi + p * l));
+        PlaneJob.For(input.Shape[0] * g.C, (long)y.Numel * g.KernelArea, p => Pool2d.MaxPlane(g, px + p * plane, py + p * l, pi + p * l));
         var node = Engine.Record(y, "max_pool2d", GradRules.MaxPool2d, input);
         if (node != null)
         {
@@ -58,7 +58,7 @@ public static partial class Ops
         var y = Tensor.Empty(new[] { input.Shape[0], g.C, g.Oh, g.Ow });
         float* px = x.Ptr, py = y.Ptr;
         long plane = (long)g.H * g.W, l = g.L;
-        PlaneJob.For(input.Shape[0] * g.C, p => Pool2d.AvgPlane(g, px + p * plane, py + p * l, countIncludePad, divisor));
+        PlaneJob.For(input.Shape[0] * g.C, (long)y.Numel * g.KernelArea, p => Pool2d.AvgPlane(g, px + p * plane, py + p * l, countIncludePad, divisor));
         var node = Engine.Record(y, "avg_pool2d", GradRules.AvgPool2d, input);
         if (node != null)
         {
@@ -89,7 +89,7 @@ public static partial class Ops
         var y = Tensor.Empty(new[] { input.Shape[0], c, oh, ow });
         float* px = x.Ptr, py = y.Ptr;
         long plane = (long)h * w, l = (long)oh * ow;
-        PlaneJob.For(input.Shape[0] * c, p => Pool2d.AdaptiveAvgPlane(h, w, oh, ow, px + p * plane, py + p * l));
+        PlaneJob.For(input.Shape[0] * c, (long)x.Numel + y.Numel, p => Pool2d.AdaptiveAvgPlane(h, w, oh, ow, px + p * plane, py + p * l));
         Engine.Record(y, "adaptive_avg_pool2d", GradRules.AdaptiveAvgPool2d, input);
         return y;
     }

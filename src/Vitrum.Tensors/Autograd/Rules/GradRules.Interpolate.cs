@@ -13,7 +13,7 @@ internal static partial class GradRules
         var dx = Tensor.Zeros(s);
         float* pg = gy.Ptr, pd = dx.Ptr;
         long plane = (long)plan.H * plan.W, l = (long)plan.Oh * plan.Ow;
-        PlaneJob.For(s[0] * s[1], p => plan.BackwardPlane(pg + p * l, pd + p * plane));
+        PlaneJob.For(s[0] * s[1], gy.Numel * plan.Rows.Taps * plan.Cols.Taps, p => plan.BackwardPlane(pg + p * l, pd + p * plane));
         n.Pass(0, dx);
     }
 }

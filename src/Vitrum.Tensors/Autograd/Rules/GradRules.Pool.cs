@@ -13,7 +13,7 @@ internal static partial class GradRules
         float* pg = gy.Ptr, pd = dx.Ptr;
         long* pi = Ops.LongPtr(n.Saved[0]!);
         long plane = (long)geo.H * geo.W, l = geo.L;
-        PlaneJob.For(n.Inputs[0].Shape[0] * geo.C, p => Pool2d.MaxBackwardPlane(geo, pg + p * l, pi + p * l, pd + p * plane));
+        PlaneJob.For(n.Inputs[0].Shape[0] * geo.C, gy.Numel, p => Pool2d.MaxBackwardPlane(geo, pg + p * l, pi + p * l, pd + p * plane));
         n.Pass(0, dx);
     }
 
@@ -27,7 +27,7 @@ internal static partial class GradRules
         var dx = Tensor.Zeros(n.Inputs[0].Shape);
         float* pg = gy.Ptr, pd = dx.Ptr;
         long plane = (long)geo.H * geo.W, l = geo.L;
-        PlaneJob.For(n.Inputs[0].Shape[0] * geo.C, p => Pool2d.AvgBackwardPlane(geo, pg + p * l, pd + p * plane, countIncludePad, divisor));
+        PlaneJob.For(n.Inputs[0].Shape[0] * geo.C, (long)gy.Numel * geo.KernelArea, p => Pool2d.AvgBackwardPlane(geo, pg + p * l, pd + p * plane, countIncludePad, divisor));
         n.Pass(0, dx);
     }
 
@@ -40,7 +40,7 @@ internal static partial class GradRules
         var dx = Tensor.Zeros(s);
         float* pg = gy.Ptr, pd = dx.Ptr;
         long plane = (long)h * w, l = (long)oh * ow;
-        PlaneJob.For(s[0] * s[1], p => Pool2d.AdaptiveAvgBackwardPlane(h, w, oh, ow, pg + p * l, pd + p * plane));
+        PlaneJob.For(s[0] * s[1], (long)dx.Numel + gy.Numel, p => Pool2d.AdaptiveAvgBackwardPlane(h, w, oh, ow, pg + p * l, pd + p * plane));
         n.Pass(0, dx);
     }
 }
