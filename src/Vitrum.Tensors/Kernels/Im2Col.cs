@@ -13,7 +13,17 @@ namespace Vitrum.Tensors.Kernels;
 internal static unsafe class Im2Col
 {
     /// <summary>Column rows of one plane: cols[(i*Kw + j), (oy - oy0)*Ow + ox] = x[oy*Sh - Ph + i*Dh, ox*Sw - Pw + j*Dw], 0 in the padding.</summary>
-    public static void GatherPlane(in Window2d g, float* plane, int oy0, int oy1, float* cols)
+    public static void GatherPlane(in Window2d g, float* plane, int oy0, int oy1, float* cols) => Walk<GatherRow>(g, plane, oy0, oy1, cols);
+
+    /// <summary>The adjoint of <see cref="GatherPlane"/>: adds every column entry back onto the input pixel it was read from.</summary>
+    public static void ScatterAddPlane(in Window2d g, float* cols, int oy0, int oy1, float* plane) => Walk<ScatterAddRow>(g, plane, oy0, oy1, cols);
+
+    /// <summary>
+    /// Visits each column row segment (one kernel tap, one output row) with the input row it maps to:
+    /// the input pointer is offset so that output column ox meets input element ox*Sw, and is null
+    /// when the whole segment lies in the vertical padding; [lo, hi) are the columns inside the input.
+    /// </summary>
+    private static void Walk<TRow>(in Window2d g, float* plane, int oy0, int oy1, float* cols) where TRow : struct, IColumnRow
     {
         int band = (oy1 - oy0) * g.Ow;
         for (int i = 0; i < g.Kh; i++)
@@ -25,71 +35,68 @@ internal static unsafe class Im2Col
                 for (int oy = oy0; oy < oy1; oy++, row += g.Ow)
                 {
                     int iy = oy * g.Sh - g.Ph + i * g.Dh;
-                    if ((uint)iy >= (uint)g.H)
-                    {
-                        new Span<float>(row, g.Ow).Clear();
-                        continue;
-                    }
-                    new Span<float>(row, lo).Clear();
-                    new Span<float>(row + hi, g.Ow - hi).Clear();
-                    float* src = plane + (long)iy * g.W + xoff;
-                    if (g.Sw == 1) new ReadOnlySpan<float>(src + lo, hi - lo).CopyTo(new Span<float>(row + lo, hi - lo));
-                    else for (int ox = lo; ox < hi; ox++) row[ox] = src[ox * g.Sw];
+                    float* input = (uint)iy < (uint)g.H ? plane + (long)iy * g.W + xoff : null;
+                    TRow.Apply(row, input, lo, hi, g.Ow, g.Sw);
                 }
             }
     }
 
-    /// <summary>The adjoint of <see cref="GatherPlane"/>: adds every column entry back onto the input pixel it was read from.</summary>
-    public static void ScatterAddPlane(in Window2d g, float* cols, int oy0, int oy1, float* plane)
+    private interface IColumnRow
     {
-        int band = (oy1 - oy0) * g.Ow;
-        for (int i = 0; i < g.Kh; i++)
-            for (int j = 0; j < g.Kw; j++)
+        static abstract void Apply(float* row, float* input, int lo, int hi, int width, int stride);
+    }
+
+    /// <summary>row = input (zero in the padding).</summary>
+    private struct GatherRow : IColumnRow
+    {
+        public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
+        {
+            if (input == null)
             {
-                float* row = cols + (long)(i * g.Kw + j) * band;
-                int xoff = j * g.Dw - g.Pw;
-                Window2d.ValidRange(g.Ow, xoff, g.Sw, g.W, out int lo, out int hi);
-                for (int oy = oy0; oy < oy1; oy++, row += g.Ow)
-                {
-                    int iy = oy * g.Sh - g.Ph + i * g.Dh;
-                    if ((uint)iy >= (uint)g.H) continue;
-                    float* dst = plane + (long)iy * g.W + xoff;
-                    if (g.Sw == 1)
-                    {
-                        var d = new Span<float>(dst + lo, hi - lo);
-                        TensorPrimitives.Add(d, new ReadOnlySpan<float>(row + lo, hi - lo), d);
-                    }
-                    else for (int ox = lo; ox < hi; ox++) dst[ox * g.Sw] += row[ox];
-                }
+                new Span<float>(row, width).Clear();
+                return;
             }
+            new Span<float>(row, lo).Clear();
+            new Span<float>(row + hi, width - hi).Clear();
+            if (stride == 1) new ReadOnlySpan<float>(input + lo, hi - lo).CopyTo(new Span<float>(row + lo, hi - lo));
+            else for (int ox = lo; ox < hi; ox++) row[ox] = input[ox * stride];
+        }
+    }
+
+    /// <summary>input += row (padding entries dropped).</summary>
+    private struct ScatterAddRow : IColumnRow
+    {
+        public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
+        {
+            if (input == null) return;
+            if (stride == 1)
+            {
+                var d = new Span<float>(input + lo, hi - lo);
+                TensorPrimitives.Add(d, new ReadOnlySpan<float>(row + lo, hi - lo), d);
+            }
+            else for (int ox = lo; ox < hi; ox++) input[ox * stride] += row[ox];
+        }
     }
 
     /// <summary>
-    /// One plane's part of the patch layout: patches[(oy - oy0)*Ow + ox, i*Kw + j] = x[oy*Kh + i, ox*Kw + j]
-    /// with rows <paramref name="ld"/> apart (the caller offsets <paramref name="patches"/> to the plane's columns).
+    /// One plane's part of the patch layout, patches[(oy - oy0)*Ow + ox, i*Kw + j] = x[oy*Kh + i, ox*Kw + j],
+    /// with rows <paramref name="ld"/> apart (the caller offsets <paramref name="patches"/> to the plane's
+    /// columns). <paramref name="gather"/> copies plane -> patches; otherwise patches -> plane, which is the
+    /// adjoint because patches do not overlap.
     /// </summary>
-    public static void GatherPatchesPlane(in Window2d g, float* plane, int oy0, int oy1, float* patches, int ld)
+    public static void CopyPatchesPlane(in Window2d g, float* plane, float* patches, int ld, int oy0, int oy1, bool gather)
     {
         int bytes = g.Kw * sizeof(float);
         for (int oy = oy0; oy < oy1; oy++)
             for (int i = 0; i < g.Kh; i++)
             {
-                float* src = plane + (long)(oy * g.Kh + i) * g.W;
-                float* dst = patches + (long)(oy - oy0) * g.Ow * ld + i * g.Kw;
-                for (int ox = 0; ox < g.Ow; ox++, src += g.Kw, dst += ld) Buffer.MemoryCopy(src, dst, bytes, bytes);
-            }
-    }
-
-    /// <summary>The adjoint of <see cref="GatherPatchesPlane"/>: patches do not overlap, so this is a copy back.</summary>
-    public static void ScatterPatchesPlane(in Window2d g, float* patches, int ld, int oy0, int oy1, float* plane)
-    {
-        int bytes = g.Kw * sizeof(float);
-        for (int oy = oy0; oy < oy1; oy++)
-            for (int i = 0; i < g.Kh; i++)
-            {
-                float* dst = plane + (long)(oy * g.Kh + i) * g.W;
-                float* src = patches + (long)(oy - oy0) * g.Ow * ld + i * g.Kw;
-                for (int ox = 0; ox < g.Ow; ox++, dst += g.Kw, src += ld) Buffer.MemoryCopy(src, dst, bytes, bytes);
+                float* image = plane + (long)(oy * g.Kh + i) * g.W;
+                float* patch = patches + (long)(oy - oy0) * g.Ow * ld + i * g.Kw;
+                for (int ox = 0; ox < g.Ow; ox++, image += g.Kw, patch += ld)
+                {
+                    if (gather) Buffer.MemoryCopy(image, patch, bytes, bytes);
+                    else Buffer.MemoryCopy(patch, image, bytes, bytes);
+                }
             }
     }
 }
@@ -148,8 +155,8 @@ internal sealed unsafe class ColumnJob : IParallelJob
         {
             case ColumnTransform.Gather: Im2Col.GatherPlane(g, plane, oy0, oy1, cols + rows * band); break;
             case ColumnTransform.ScatterAdd: Im2Col.ScatterAddPlane(g, cols + rows * band, oy0, oy1, plane); break;
-            case ColumnTransform.GatherPatches: Im2Col.GatherPatchesPlane(g, plane, oy0, oy1, cols + rows, ld); break;
-            default: Im2Col.ScatterPatchesPlane(g, cols + rows, ld, oy0, oy1, plane); break;
+            case ColumnTransform.GatherPatches: Im2Col.CopyPatchesPlane(g, plane, cols + rows, ld, oy0, oy1, gather: true); break;
+            default: Im2Col.CopyPatchesPlane(g, plane, cols + rows, ld, oy0, oy1, gather: false); break;
         }
     }
 }
