@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Vitrum.Tensors.Kernels;
 
 /// <summary>
@@ -6,6 +9,10 @@ namespace Vitrum.Tensors.Kernels;
 /// </summary>
 internal static unsafe class Pool2d
 {
+    /// <summary>The first element of an int64 argmax tensor (pooled storage is pinned).</summary>
+    public static long* IndexPointer(Tensor indices) =>
+        (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(indices.LongData)) + indices.Offset;
+
     /// <summary>y = max over each window (padding never wins); idx = the flat plane index of the first maximum.</summary>
     public static void MaxPlane(in Window2d g, float* x, float* y, long* idx)
     {

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Vitrum.Tensors.Autograd;
 using Vitrum.Tensors.Kernels;
 
@@ -25,7 +23,7 @@ public static partial class Ops
         var y = Tensor.Empty(shape);
         var indices = Tensor.Empty(shape, DType.Int64);
         float* px = x.Ptr, py = y.Ptr;
-        long* pi = LongPtr(indices);
+        long* pi = Pool2d.IndexPointer(indices);
         long plane = (long)g.H * g.W, l = g.L;
         PlaneJob.For(input.Shape[0] * g.C, (long)y.Numel * g.KernelArea, p => Pool2d.MaxPlane(g, px + p * plane, py + p * l, pi + p * l));
         var node = Engine.Record(y, "max_pool2d", GradRules.MaxPool2d, input);
@@ -108,7 +106,4 @@ public static partial class Ops
             throw new ArgumentException($"{op}: padding {padding} must be at most half of the kernel size {kernel} (input {ShapeUtil.Format(input.Shape)})");
         return Window2d.Create(op, input.Shape, input.Shape[1], input.Shape[2], input.Shape[3], kernel, stride, padding, dilation, ceilMode);
     }
-
-    internal static unsafe long* LongPtr(Tensor t) =>
-        (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t.LongData)) + t.Offset;
 }

@@ -11,7 +11,7 @@ internal static partial class GradRules
         var gy = g.Contiguous();
         var dx = Tensor.Zeros(n.Inputs[0].Shape);
         float* pg = gy.Ptr, pd = dx.Ptr;
-        long* pi = Ops.LongPtr(n.Saved[0]!);
+        long* pi = Pool2d.IndexPointer(n.Saved[0]!);
         long plane = (long)geo.H * geo.W, l = geo.L;
         PlaneJob.For(n.Inputs[0].Shape[0] * geo.C, gy.Numel, p => Pool2d.MaxBackwardPlane(geo, pg + p * l, pi + p * l, pd + p * plane));
         n.Pass(0, dx);
