@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Tensors.Kernels;
@@ -23,6 +24,7 @@ internal static unsafe class Im2Col
     /// the input pointer is offset so that output column ox meets input element ox*Sw, and is null
     /// when the whole segment lies in the vertical padding; [lo, hi) are the columns inside the input.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Walk<TRow>(in Window2d g, float* plane, int oy0, int oy1, float* cols) where TRow : struct, IColumnRow
     {
         int band = (oy1 - oy0) * g.Ow;
@@ -84,6 +86,7 @@ internal static unsafe class Im2Col
     /// columns). <paramref name="gather"/> copies plane -> patches; otherwise patches -> plane, which is the
     /// adjoint because patches do not overlap.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CopyPatchesPlane(in Window2d g, float* plane, float* patches, int ld, int oy0, int oy1, bool gather)
     {
         int bytes = g.Kw * sizeof(float);

@@ -14,6 +14,7 @@ internal static unsafe class Pool2d
         (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(indices.LongData)) + indices.Offset;
 
     /// <summary>y = max over each window (padding never wins); idx = the flat plane index of the first maximum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxPlane(in Window2d g, float* x, float* y, long* idx)
     {
         for (int oy = 0; oy < g.Oh; oy++)
@@ -44,6 +45,7 @@ internal static unsafe class Pool2d
     }
 
     /// <summary>dx (zeroed) [idx] += dy: each output's gradient goes to its argmax.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackwardPlane(in Window2d g, float* gy, long* idx, float* dx)
     {
         for (int o = 0; o < g.L; o++) dx[idx[o]] += gy[o];
@@ -54,6 +56,7 @@ internal static unsafe class Pool2d
     /// when positive, else the window size counting padding (but not the ceil-mode overhang) when
     /// <paramref name="countIncludePad"/>, else the number of input pixels in the window.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgPlane(in Window2d g, float* x, float* y, bool countIncludePad, int divisorOverride)
     {
         for (int oy = 0; oy < g.Oh; oy++)
@@ -67,6 +70,7 @@ internal static unsafe class Pool2d
             }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AvgBackwardPlane(in Window2d g, float* gy, float* dx, bool countIncludePad, int divisorOverride)
     {
         for (int oy = 0; oy < g.Oh; oy++)
@@ -98,6 +102,7 @@ internal static unsafe class Pool2d
     private static (int Start, int End) AdaptiveBin(int i, int n, int size) =>
         ((int)((long)i * size / n), (int)(((long)(i + 1) * size + n - 1) / n));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdaptiveAvgPlane(int h, int w, int oh, int ow, float* x, float* y)
     {
         for (int oy = 0; oy < oh; oy++)
@@ -114,6 +119,7 @@ internal static unsafe class Pool2d
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AdaptiveAvgBackwardPlane(int h, int w, int oh, int ow, float* gy, float* dx)
     {
         for (int oy = 0; oy < oh; oy++)

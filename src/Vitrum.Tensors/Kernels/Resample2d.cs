@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Vitrum.Tensors.Kernels;
 
 /// <summary>
@@ -116,6 +118,7 @@ internal sealed unsafe class Resample2d
     public int Ow => Cols.Index.Length / Cols.Taps;
 
     /// <summary>y[oy, ox] = sum_a wy[a] * sum_b wx[b] * x[iy[a], ix[b]] (the row sum outermost, as PyTorch).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForwardPlane(float* x, float* y)
     {
         int th = Rows.Taps, tw = Cols.Taps, ow = Ow;
@@ -135,6 +138,7 @@ internal sealed unsafe class Resample2d
     }
 
     /// <summary>The adjoint: dx[iy[a], ix[b]] += dy[oy, ox] * wy[a] * wx[b]; dx must be zeroed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void BackwardPlane(float* gy, float* dx)
     {
         int th = Rows.Taps, tw = Cols.Taps, ow = Ow;
