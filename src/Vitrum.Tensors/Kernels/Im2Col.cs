@@ -51,6 +51,7 @@ internal static unsafe class Im2Col
     /// <summary>row = input (zero in the padding).</summary>
     private struct GatherRow : IColumnRow
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
         {
             if (input == null)
@@ -68,6 +69,7 @@ internal static unsafe class Im2Col
     /// <summary>input += row (padding entries dropped).</summary>
     private struct ScatterAddRow : IColumnRow
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
         {
             if (input == null) return;
