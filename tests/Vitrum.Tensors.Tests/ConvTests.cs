@@ -53,7 +53,8 @@ public class ConvTests
         GradCheck.Close(viaMatMul.ToArray(), y.ToArray(), 1e-5, 1e-5, "conv vs W @ unfold(x)");
     }
 
-    /// <summary>Shapes that send the backward pass down each schedule (on a pool of 2+ threads).</summary>
+    /// <summary>Shapes that send the backward pass down each schedule (on a pool of 2+ threads), with
+    /// GEMMs and, for depthwise convs (one output channel per group), row passes.</summary>
     public static TheoryData<string, int[], int[], int, int, int> ScheduleConfigs() => new()
     {
         { nameof(ConvSchedule.Serial), new[] { 1, 16, 24, 24 }, new[] { 32, 16, 3, 3 }, 1, 1, 1 },
@@ -61,6 +62,8 @@ public class ConvTests
         { nameof(ConvSchedule.ImageLanes), new[] { 3, 4, 32, 32 }, new[] { 6, 2, 4, 4 }, 4, 0, 2 },
         { nameof(ConvSchedule.ImageLanes), new[] { 4, 16, 16, 16 }, new[] { 16, 16, 1, 1 }, 1, 0, 1 },
         { nameof(ConvSchedule.Groups), new[] { 1, 16, 12, 12 }, new[] { 16, 4, 3, 3 }, 1, 1, 4 },
+        { nameof(ConvSchedule.ImageLanes), new[] { 2, 8, 16, 16 }, new[] { 8, 1, 3, 3 }, 1, 1, 8 },
+        { nameof(ConvSchedule.Groups), new[] { 1, 16, 16, 16 }, new[] { 16, 1, 5, 5 }, 1, 2, 16 },
     };
 
     [Theory]

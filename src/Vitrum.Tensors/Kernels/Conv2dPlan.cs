@@ -56,6 +56,9 @@ internal sealed unsafe class Conv2dPlan
     public readonly int Groups, Cout, Cog, Cig, Kg, BandRows;
     public readonly ConvPath Path;
 
+    /// <summary>One output channel per group (depthwise): the column products run as row passes, not GEMMs.</summary>
+    private readonly bool _singleRow;
+
     /// <param name="bandFloats">Column scratch per band (tests lower it to exercise banding on small images).</param>
     public Conv2dPlan(in Window2d g, int cout, int groups, int bandFloats = DefaultBandFloats)
     {
@@ -68,6 +71,7 @@ internal sealed unsafe class Conv2dPlan
         Path = g is { Kh: 1, Kw: 1, Sh: 1, Sw: 1, Ph: 0, Pw: 0 } ? ConvPath.Pointwise
             : g.Kh == g.Sh && g.Kw == g.Sw && g is { Ph: 0, Pw: 0, Dh: 1, Dw: 1 } ? ConvPath.Patches
             : ConvPath.Columns;
+        _singleRow = Cog == 1 && Path == ConvPath.Columns;
         BandRows = (int)Math.Clamp(bandFloats / Math.Max(1L, (long)Kg * g.Ow), 1, g.Oh);
     }
 
@@ -139,6 +143,35 @@ internal sealed unsafe class Conv2dPlan
         }
     }
 
+    /// <summary>
+    /// The column products of a group with one output channel: a one-row GEMM is Kg streaming passes
+    /// over the column rows, far cheaper than packing operands for a GEMM with M = 1.
+    /// </summary>
+    private static class SingleRow
+    {
+        /// <summary>y[bl] (+)= sum_k w[k] cols[k, :].</summary>
+        public static void Forward(float* w, float* cols, int kg, int bl, float* y, bool accumulate)
+        {
+            var ys = new Span<float>(y, bl);
+            if (!accumulate) ys.Clear();
+            for (int k = 0; k < kg; k++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(cols + (long)k * bl, bl), w[k], ys, ys);
+        }
+
+        /// <summary>dw[k] += &lt;dy, cols[k, :]&gt;.</summary>
+        public static void WeightGradient(float* gy, float* cols, int kg, int bl, float* dw)
+        {
+            var g = new ReadOnlySpan<float>(gy, bl);
+            for (int k = 0; k < kg; k++) dw[k] += TensorPrimitives.Dot(g, new ReadOnlySpan<float>(cols + (long)k * bl, bl));
+        }
+
+        /// <summary>dcols[k, :] = w[k] dy.</summary>
+        public static void ColumnGradient(float* w, float* gy, int kg, int bl, float* dcols)
+        {
+            var g = new ReadOnlySpan<float>(gy, bl);
+            for (int k = 0; k < kg; k++) TensorPrimitives.Multiply(g, w[k], new Span<float>(dcols + (long)k * bl, bl));
+        }
+    }
+
     private static float* Pin(float[] pooled) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pooled));
 
     private float* InputGroup(float* x, int n, int grp) => x + ((long)n * G.C + (long)grp * Cig) * G.H * G.W;
@@ -185,7 +218,8 @@ internal sealed unsafe class Conv2dPlan
                 else
                 {
                     ColumnJob.Run(Columns, p.G, ColumnTransform.Gather, xg, cols, p.Cig, oy0, oy1);
-                    Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, bl, 1, yg + oy0 * ow, l, acc);
+                    if (p._singleRow) SingleRow.Forward(wg, cols, p.Kg, bl, yg + oy0 * ow, acc);
+                    else Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, bl, 1, yg + oy0 * ow, l, acc);
                 }
             }
             BufferPool.Return(scratch);
@@ -299,11 +333,13 @@ internal sealed unsafe class Conv2dPlan
                 if (dwg != null)
                 {
                     ColumnJob.Run(Columns, g, ColumnTransform.Gather, xg, cols, p.Cig, oy0, oy1);
-                    Gemm.Sgemm(cog, kg, bl, gb, l, 1, cols, 1, bl, dwg, kg, true);
+                    if (p._singleRow) SingleRow.WeightGradient(gb, cols, kg, bl, dwg);
+                    else Gemm.Sgemm(cog, kg, bl, gb, l, 1, cols, 1, bl, dwg, kg, true);
                 }
                 if (dxg != null)
                 {
-                    Gemm.Sgemm(kg, bl, cog, wg, 1, kg, gb, l, 1, dcols, bl, false);
+                    if (p._singleRow) SingleRow.ColumnGradient(wg, gb, kg, bl, dcols);
+                    else Gemm.Sgemm(kg, bl, cog, wg, 1, kg, gb, l, 1, dcols, bl, false);
                     ColumnJob.Run(Columns, g, ColumnTransform.ScatterAdd, dxg, dcols, p.Cig, oy0, oy1);
                 }
             }
