@@ -9,7 +9,8 @@ namespace Vitrum.Tensors.Tests;
 public class ConvTests
 {
     /// <summary>input, weight, bias, stride, padding, dilation, groups: plain, strided and padded, dilated,
-    /// grouped, depthwise, pointwise (plain and strided), patch embedding (exact and with a margin).</summary>
+    /// grouped, depthwise (strided; dilated and padded; with a channel multiplier), pointwise (plain and
+    /// strided), patch embedding (exact and with a margin).</summary>
     public static TheoryData<int[], int[], bool, int, int, int, int> ConvConfigs() => new()
     {
         { new[] { 2, 2, 5, 4 }, new[] { 3, 2, 3, 2 }, true, 1, 0, 1, 1 },
@@ -17,6 +18,8 @@ public class ConvTests
         { new[] { 1, 1, 7, 6 }, new[] { 2, 1, 2, 3 }, false, 1, 2, 2, 1 },
         { new[] { 2, 4, 4, 4 }, new[] { 6, 2, 2, 2 }, true, 1, 1, 1, 2 },
         { new[] { 1, 3, 5, 5 }, new[] { 3, 1, 3, 3 }, true, 2, 1, 1, 3 },
+        { new[] { 2, 2, 5, 6 }, new[] { 2, 1, 3, 2 }, false, 1, 1, 2, 2 },
+        { new[] { 1, 2, 4, 4 }, new[] { 4, 1, 2, 2 }, true, 1, 1, 1, 2 },
         { new[] { 2, 3, 3, 4 }, new[] { 2, 3, 1, 1 }, true, 1, 0, 1, 1 },
         { new[] { 1, 2, 5, 5 }, new[] { 3, 2, 1, 1 }, false, 2, 0, 1, 1 },
         { new[] { 2, 2, 4, 6 }, new[] { 3, 2, 2, 2 }, true, 2, 0, 1, 1 },
@@ -30,6 +33,18 @@ public class ConvTests
         var inputs = new List<Tensor> { GradCheck.Rand(1, xShape), GradCheck.Rand(2, wShape) };
         if (bias) inputs.Add(GradCheck.Rand(3, wShape[0]));
         GradCheck.Check(x => Ops.Conv2d(x[0], x[1], bias ? x[2] : null, stride, padding, dilation, groups), inputs.ToArray());
+    }
+
+    [Theory]
+    [InlineData(new[] { 2, 8, 9, 9 }, new[] { 8, 1, 3, 3 }, 1, 1, 8, nameof(ConvPath.Depthwise))]
+    [InlineData(new[] { 2, 8, 9, 9 }, new[] { 16, 8, 1, 1 }, 1, 0, 1, nameof(ConvPath.Pointwise))]
+    [InlineData(new[] { 2, 3, 32, 32 }, new[] { 16, 3, 16, 16 }, 16, 0, 1, nameof(ConvPath.Patches))]
+    [InlineData(new[] { 2, 8, 9, 9 }, new[] { 16, 8, 1, 1 }, 2, 0, 1, nameof(ConvPath.Columns))]
+    [InlineData(new[] { 2, 8, 9, 9 }, new[] { 16, 1, 3, 3 }, 1, 1, 8, nameof(ConvPath.Columns))]
+    public void Conv2d_picks_the_cheapest_path_for_its_shape(int[] xShape, int[] wShape, int stride, int padding, int groups, string path)
+    {
+        var g = Window2d.Create("Conv2d", xShape, xShape[1], xShape[2], xShape[3], (wShape[2], wShape[3]), stride, padding, 1);
+        Assert.Equal(Enum.Parse<ConvPath>(path), new Conv2dPlan(g, wShape[0], groups).Path);
     }
 
     [Fact]

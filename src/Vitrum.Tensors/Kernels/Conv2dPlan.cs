@@ -17,6 +17,9 @@ internal enum ConvPath
 
     /// <summary>Kernel == stride, no padding, no dilation (patch embedding): non-overlapping patches copied as runs into [L, Kg].</summary>
     Patches,
+
+    /// <summary>One input and one output channel per group: direct convolution, no operand at all (<see cref="DepthwiseConv"/>).</summary>
+    Depthwise,
 }
 
 /// <summary>How the (image, group) units of a convolution are spread over the worker pool.</summary>
@@ -56,9 +59,6 @@ internal sealed unsafe class Conv2dPlan
     public readonly int Groups, Cout, Cog, Cig, Kg, BandRows;
     public readonly ConvPath Path;
 
-    /// <summary>One output channel per group (depthwise): the column products run as row passes, not GEMMs.</summary>
-    private readonly bool _singleRow;
-
     /// <param name="bandFloats">Column scratch per band (tests lower it to exercise banding on small images).</param>
     public Conv2dPlan(in Window2d g, int cout, int groups, int bandFloats = DefaultBandFloats)
     {
@@ -68,10 +68,10 @@ internal sealed unsafe class Conv2dPlan
         Cog = cout / groups;
         Cig = g.C / groups;
         Kg = Cig * g.KernelArea;
-        Path = g is { Kh: 1, Kw: 1, Sh: 1, Sw: 1, Ph: 0, Pw: 0 } ? ConvPath.Pointwise
+        Path = Cig == 1 && Cog == 1 ? ConvPath.Depthwise
+            : g is { Kh: 1, Kw: 1, Sh: 1, Sw: 1, Ph: 0, Pw: 0 } ? ConvPath.Pointwise
             : g.Kh == g.Sh && g.Kw == g.Sw && g is { Ph: 0, Pw: 0, Dh: 1, Dw: 1 } ? ConvPath.Patches
             : ConvPath.Columns;
-        _singleRow = Cog == 1 && Path == ConvPath.Columns;
         BandRows = (int)Math.Clamp(bandFloats / Math.Max(1L, (long)Kg * g.Ow), 1, g.Oh);
     }
 
@@ -86,7 +86,7 @@ internal sealed unsafe class Conv2dPlan
     public ConvSchedule BackwardSchedule(int batch) =>
         !ParallelUnits(batch * Groups) ? ConvSchedule.Serial : batch >= 2 ? ConvSchedule.ImageLanes : ConvSchedule.Groups;
 
-    private int ColumnFloats => Path == ConvPath.Pointwise ? 0 : Kg * BandRows * G.Ow;
+    private int ColumnFloats => Path is ConvPath.Pointwise or ConvPath.Depthwise ? 0 : Kg * BandRows * G.Ow;
 
     /// <summary>y [N, Cout, Oh, Ow] = conv(x [N, Cin, H, W], w [Cout, Cig, Kh, Kw]) + bias; bias may be null.</summary>
     public void Forward(float* x, float* w, float* bias, float* y, int batch)
@@ -143,35 +143,6 @@ internal sealed unsafe class Conv2dPlan
         }
     }
 
-    /// <summary>
-    /// The column products of a group with one output channel: a one-row GEMM is Kg streaming passes
-    /// over the column rows, far cheaper than packing operands for a GEMM with M = 1.
-    /// </summary>
-    private static class SingleRow
-    {
-        /// <summary>y[bl] (+)= sum_k w[k] cols[k, :].</summary>
-        public static void Forward(float* w, float* cols, int kg, int bl, float* y, bool accumulate)
-        {
-            var ys = new Span<float>(y, bl);
-            if (!accumulate) ys.Clear();
-            for (int k = 0; k < kg; k++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(cols + (long)k * bl, bl), w[k], ys, ys);
-        }
-
-        /// <summary>dw[k] += &lt;dy, cols[k, :]&gt;.</summary>
-        public static void WeightGradient(float* gy, float* cols, int kg, int bl, float* dw)
-        {
-            var g = new ReadOnlySpan<float>(gy, bl);
-            for (int k = 0; k < kg; k++) dw[k] += TensorPrimitives.Dot(g, new ReadOnlySpan<float>(cols + (long)k * bl, bl));
-        }
-
-        /// <summary>dcols[k, :] = w[k] dy.</summary>
-        public static void ColumnGradient(float* w, float* gy, int kg, int bl, float* dcols)
-        {
-            var g = new ReadOnlySpan<float>(gy, bl);
-            for (int k = 0; k < kg; k++) TensorPrimitives.Multiply(g, w[k], new Span<float>(dcols + (long)k * bl, bl));
-        }
-    }
-
     private static float* Pin(float[] pooled) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pooled));
 
     private float* InputGroup(float* x, int n, int grp) => x + ((long)n * G.C + (long)grp * Cig) * G.H * G.W;
@@ -196,6 +167,11 @@ internal sealed unsafe class Conv2dPlan
             float* xg = p.InputGroup(_x, n, grp);
             float* yg = p.OutputGroup(_y, n, grp);
             float* wg = _w + (long)grp * p.Cog * p.Kg;
+            if (p.Path == ConvPath.Depthwise)
+            {
+                DepthwiseConv.ForwardPlane(p.G, xg, wg, _bias != null ? _bias[grp] : 0f, yg);
+                return;
+            }
             // The bias is written first and the GEMM accumulates onto it.
             bool acc = _bias != null;
             if (acc)
@@ -218,8 +194,7 @@ internal sealed unsafe class Conv2dPlan
                 else
                 {
                     ColumnJob.Run(Columns, p.G, ColumnTransform.Gather, xg, cols, p.Cig, oy0, oy1);
-                    if (p._singleRow) SingleRow.Forward(wg, cols, p.Kg, bl, yg + oy0 * ow, acc);
-                    else Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, bl, 1, yg + oy0 * ow, l, acc);
+                    Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, bl, 1, yg + oy0 * ow, l, acc);
                 }
             }
             BufferPool.Return(scratch);
@@ -301,6 +276,12 @@ internal sealed unsafe class Conv2dPlan
             float* wg = _w + (long)grp * cog * kg;
             float* dwg = dw != null ? dw + (long)grp * cog * kg : null;
             float* dxg = _dx != null ? p.InputGroup(_dx, n, grp) : null;
+            if (p.Path == ConvPath.Depthwise)
+            {
+                if (dxg != null) new Span<float>(dxg, p.G.H * p.G.W).Clear();
+                DepthwiseConv.BackwardPlane(p.G, xg, wg, gyg, dxg, dwg);
+                return;
+            }
             if (p.Path == ConvPath.Pointwise)
             {
                 if (dwg != null) Gemm.Sgemm(cog, kg, l, gyg, l, 1, xg, 1, l, dwg, kg, true);
@@ -333,13 +314,11 @@ internal sealed unsafe class Conv2dPlan
                 if (dwg != null)
                 {
                     ColumnJob.Run(Columns, g, ColumnTransform.Gather, xg, cols, p.Cig, oy0, oy1);
-                    if (p._singleRow) SingleRow.WeightGradient(gb, cols, kg, bl, dwg);
-                    else Gemm.Sgemm(cog, kg, bl, gb, l, 1, cols, 1, bl, dwg, kg, true);
+                    Gemm.Sgemm(cog, kg, bl, gb, l, 1, cols, 1, bl, dwg, kg, true);
                 }
                 if (dxg != null)
                 {
-                    if (p._singleRow) SingleRow.ColumnGradient(wg, gb, kg, bl, dcols);
-                    else Gemm.Sgemm(kg, bl, cog, wg, 1, kg, gb, l, 1, dcols, bl, false);
+                    Gemm.Sgemm(kg, bl, cog, wg, 1, kg, gb, l, 1, dcols, bl, false);
                     ColumnJob.Run(Columns, g, ColumnTransform.ScatterAdd, dxg, dcols, p.Cig, oy0, oy1);
                 }
             }

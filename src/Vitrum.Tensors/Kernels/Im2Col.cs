@@ -14,51 +14,54 @@ namespace Vitrum.Tensors.Kernels;
 internal static unsafe class Im2Col
 {
     /// <summary>Column rows of one plane: cols[(i*Kw + j), (oy - oy0)*Ow + ox] = x[oy*Sh - Ph + i*Dh, ox*Sw - Pw + j*Dw], 0 in the padding.</summary>
-    public static void GatherPlane(in Window2d g, float* plane, int oy0, int oy1, float* cols) => Walk<GatherRow>(g, plane, oy0, oy1, cols);
+    public static void GatherPlane(in Window2d g, float* plane, int oy0, int oy1, float* cols)
+    {
+        var v = new GatherRows(plane, cols, (oy1 - oy0) * g.Ow, g.Ow, g.Sw);
+        VisitTaps(g, oy0, oy1, ref v);
+    }
 
     /// <summary>The adjoint of <see cref="GatherPlane"/>: adds every column entry back onto the input pixel it was read from.</summary>
-    public static void ScatterAddPlane(in Window2d g, float* cols, int oy0, int oy1, float* plane) => Walk<ScatterAddRow>(g, plane, oy0, oy1, cols);
+    public static void ScatterAddPlane(in Window2d g, float* cols, int oy0, int oy1, float* plane)
+    {
+        var v = new ScatterAddRows(plane, cols, (oy1 - oy0) * g.Ow, g.Ow, g.Sw);
+        VisitTaps(g, oy0, oy1, ref v);
+    }
 
     /// <summary>
-    /// Visits each column row segment (one kernel tap, one output row) with the input row it maps to:
-    /// the input pointer is offset so that output column ox meets input element ox*Sw, and is null
-    /// when the whole segment lies in the vertical padding; [lo, hi) are the columns inside the input.
+    /// Visits every (kernel tap, output row) pair of output rows [oy0, oy1) with the input row it reads:
+    /// output column ox of the pair meets input element off + ox*Sw of the plane, for ox in [lo, hi)
+    /// (outside that range the tap reads the horizontal padding); a row in the vertical padding is
+    /// visited with inside = false.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Walk<TRow>(in Window2d g, float* plane, int oy0, int oy1, float* cols) where TRow : struct, IColumnRow
+    public static void VisitTaps<TVisitor>(in Window2d g, int oy0, int oy1, ref TVisitor visitor) where TVisitor : struct, ITapVisitor
     {
-        int band = (oy1 - oy0) * g.Ow;
         for (int i = 0; i < g.Kh; i++)
             for (int j = 0; j < g.Kw; j++)
             {
-                float* row = cols + (long)(i * g.Kw + j) * band;
                 int xoff = j * g.Dw - g.Pw;
                 Window2d.ValidRange(g.Ow, xoff, g.Sw, g.W, out int lo, out int hi);
-                for (int oy = oy0; oy < oy1; oy++, row += g.Ow)
+                for (int oy = oy0; oy < oy1; oy++)
                 {
                     int iy = oy * g.Sh - g.Ph + i * g.Dh;
-                    float* input = (uint)iy < (uint)g.H ? plane + (long)iy * g.W + xoff : null;
-                    TRow.Apply(row, input, lo, hi, g.Ow, g.Sw);
+                    visitor.Visit(i * g.Kw + j, oy - oy0, (uint)iy < (uint)g.H, (long)iy * g.W + xoff, lo, hi);
                 }
             }
     }
 
-    private interface IColumnRow
-    {
-        static abstract void Apply(float* row, float* input, int lo, int hi, int width, int stride);
-    }
-
-    /// <summary>row = input (zero in the padding).</summary>
-    private struct GatherRow : IColumnRow
+    /// <summary>Column row (tap, r) = input row, zero in the padding.</summary>
+    private readonly struct GatherRows(float* plane, float* cols, int band, int width, int stride) : ITapVisitor
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
+        public void Visit(int tap, int r, bool inside, long off, int lo, int hi)
         {
-            if (input == null)
+            float* row = cols + (long)tap * band + (long)r * width;
+            if (!inside)
             {
                 new Span<float>(row, width).Clear();
                 return;
             }
+            float* input = plane + off;
             new Span<float>(row, lo).Clear();
             new Span<float>(row + hi, width - hi).Clear();
             if (stride == 1) new ReadOnlySpan<float>(input + lo, hi - lo).CopyTo(new Span<float>(row + lo, hi - lo));
@@ -66,13 +69,15 @@ internal static unsafe class Im2Col
         }
     }
 
-    /// <summary>input += row (padding entries dropped).</summary>
-    private struct ScatterAddRow : IColumnRow
+    /// <summary>Input row += column row (tap, r), padding entries dropped.</summary>
+    private readonly struct ScatterAddRows(float* plane, float* cols, int band, int width, int stride) : ITapVisitor
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Apply(float* row, float* input, int lo, int hi, int width, int stride)
+        public void Visit(int tap, int r, bool inside, long off, int lo, int hi)
         {
-            if (input == null) return;
+            if (!inside) return;
+            float* row = cols + (long)tap * band + (long)r * width;
+            float* input = plane + off;
             if (stride == 1)
             {
                 var d = new Span<float>(input + lo, hi - lo);
@@ -104,6 +109,18 @@ internal static unsafe class Im2Col
                 }
             }
     }
+}
+
+/// <summary>What <see cref="Im2Col.VisitTaps{TVisitor}"/> calls for each (kernel tap, output row) pair.</summary>
+internal interface ITapVisitor
+{
+    /// <param name="tap">i * Kw + j</param>
+    /// <param name="r">the output row, relative to the first visited one</param>
+    /// <param name="inside">false when the input row lies in the vertical padding (off is then meaningless)</param>
+    /// <param name="off">plane offset of the input element that output column 0 would read</param>
+    /// <param name="lo">first output column whose input lies inside the plane</param>
+    /// <param name="hi">one past the last such column</param>
+    void Visit(int tap, int r, bool inside, long off, int lo, int hi);
 }
 
 /// <summary>The four column transforms.</summary>
