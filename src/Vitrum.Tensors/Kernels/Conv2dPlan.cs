@@ -6,7 +6,7 @@ using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Tensors.Kernels;
 
-/// <summary>How a convolution builds the right-hand GEMM operand.</summary>
+/// <summary>How a convolution is computed: the right-hand GEMM operand it builds, or a direct kernel.</summary>
 internal enum ConvPath
 {
     /// <summary>General im2col: a [Kg, L] column matrix per band of output rows.</summary>
@@ -42,7 +42,8 @@ internal enum ConvSchedule
 /// Conv2d as GEMMs, one (image, group) unit at a time:
 /// Y[n, g] [Cog, L] = W[g] [Cog, Kg] @ cols(x[n, g]) [Kg, L], with Kg = Cig * Kh * Kw.
 /// Backward: dW[g] += dY[n, g] @ cols^T and dcols = W[g]^T @ dY[n, g] folded back onto dx (col2im);
-/// every transpose is a choice of strides for <see cref="Gemm.Sgemm"/>. Units run in parallel when
+/// every transpose is a choice of strides for <see cref="Gemm.Sgemm"/>. Depthwise units skip the
+/// GEMMs for a direct kernel (see <see cref="ConvPath"/>). Units run in parallel when
 /// one GEMM is too small to occupy the pool; otherwise they run in turn and each GEMM (and each
 /// im2col, split by channel) uses the pool itself.
 /// </summary>
