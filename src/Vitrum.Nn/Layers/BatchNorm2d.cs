@@ -1,0 +1,58 @@
+using Vitrum.Tensors;
+
+namespace Vitrum.Nn;
+
+/// <summary>
+/// torch.nn.BatchNorm2d: batch statistics in training (running mean/var updated with <c>momentum</c>),
+/// running statistics in eval. Keys <c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>,
+/// <c>num_batches_tracked</c>.
+/// </summary>
+public sealed class BatchNorm2d : Module<Tensor, Tensor>
+{
+    public Tensor Weight { get; }
+    public Tensor Bias { get; }
+    public Tensor RunningMean { get; }
+    public Tensor RunningVar { get; }
+    private readonly Tensor _numBatches;
+    public float Momentum { get; }
+    public float Eps { get; }
+
+    public BatchNorm2d(int channels, float eps = 1e-5f, float momentum = 0.1f)
+    {
+        (Eps, Momentum) = (eps, momentum);
+        Weight = RegisterParameter("weight", Init.Constant(NewTensor(channels), 1));
+        Bias = RegisterParameter("bias", NewTensor(channels));
+        RunningMean = RegisterBuffer("running_mean", NewTensor(channels));
+        RunningVar = RegisterBuffer("running_var", Init.Constant(NewTensor(channels), 1));
+        using (Vitrum.Tensors.Memory.TensorScope.Suppress()) _numBatches = RegisterBuffer("num_batches_tracked", Tensor.LongZeros());
+    }
+
+    /// <param name="input">[N, C, H, W]</param>
+    public override Tensor Forward(Tensor input)
+    {
+        if (Training) _numBatches.AsLongSpan()[0]++;
+        return Ops.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, Training, Momentum, Eps);
+    }
+}
+
+/// <summary>
+/// torchvision's FrozenBatchNorm2d (used by DETR's backbone): fixed statistics and affine parameters, all
+/// buffers (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>), eps 1e-5, never trained.
+/// </summary>
+public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
+{
+    private readonly Tensor _weight, _bias, _mean, _var;
+    public float Eps { get; }
+
+    public FrozenBatchNorm2d(int channels, float eps = 1e-5f)
+    {
+        Eps = eps;
+        _weight = RegisterBuffer("weight", Init.Constant(NewTensor(channels), 1));
+        _bias = RegisterBuffer("bias", NewTensor(channels));
+        _mean = RegisterBuffer("running_mean", NewTensor(channels));
+        _var = RegisterBuffer("running_var", Init.Constant(NewTensor(channels), 1));
+    }
+
+    /// <param name="input">[N, C, H, W]</param>
+    public override Tensor Forward(Tensor input) => Ops.BatchNorm(input, _mean, _var, _weight, _bias, training: false, eps: Eps);
+}
