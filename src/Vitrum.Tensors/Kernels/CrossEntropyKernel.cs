@@ -1,0 +1,191 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>
+/// Fused log-softmax + negative log-likelihood over rows of a contiguous [rows, classes] matrix, with
+/// optional class weights, label smoothing and either class-index or probability targets. Forward keeps
+/// each row's log-sum-exp, so backward rebuilds softmax without storing it. Work is split by rows.
+/// </summary>
+internal sealed unsafe class CrossEntropyKernel : IParallelJob
+{
+    private const int ParallelThreshold = 1 << 15;
+    [ThreadStatic] private static CrossEntropyKernel? _cached;
+
+    // Inputs: logits, then class-index targets or probability targets, optional class weights.
+    private float* _x, _soft, _w;
+    private long* _targets;
+    private long _ignore;
+    private int _rows, _classes, _pieces;
+    private float _smoothing, _weightTotal;
+    private bool _backward;
+    // Forward outputs: per-row loss, log-sum-exp and the row's share of the mean's denominator.
+    private float* _loss, _lse, _denom;
+    // Backward: per-row scale of the loss gradient (or one scale for all rows), gradients out.
+    private float* _rowScale, _dx, _dsoft;
+    private float _scale;
+
+    /// <summary>The arguments shared by forward and backward.</summary>
+    public static CrossEntropyKernel Setup(float* x, long* targets, float* soft, float* w, int rows, int classes, long ignoreIndex, float smoothing)
+    {
+        var k = _cached ??= new CrossEntropyKernel();
+        k._x = x; k._targets = targets; k._soft = soft; k._w = w;
+        k._rows = rows; k._classes = classes; k._ignore = ignoreIndex; k._smoothing = smoothing;
+        k._weightTotal = w == null ? classes : TensorPrimitives.Sum(new ReadOnlySpan<float>(w, classes));
+        k._pieces = (long)rows * classes < ParallelThreshold || WorkerPool.ThreadCount == 1 ? 1 : Math.Min(rows, 4 * WorkerPool.ThreadCount);
+        return k;
+    }
+
+    /// <summary>Writes loss, lse and denominator weight (w[target], 0 when ignored; 1 for soft targets) per row.</summary>
+    public void Forward(float* loss, float* lse, float* denom)
+    {
+        _backward = false;
+        _loss = loss; _lse = lse; _denom = denom;
+        WorkerPool.For(_pieces, this);
+    }
+
+    /// <summary>dx (and, for soft targets, dsoft if not null) for loss gradients rowScale[r], or scale for every row when rowScale is null.</summary>
+    public void Backward(float* lse, float* rowScale, float scale, float* dx, float* dsoft)
+    {
+        _backward = true;
+        _lse = lse; _rowScale = rowScale; _scale = scale; _dx = dx; _dsoft = dsoft;
+        WorkerPool.For(_pieces, this);
+    }
+
+    public void Execute(int piece)
+    {
+        int r0 = (int)((long)_rows * piece / _pieces), r1 = (int)((long)_rows * (piece + 1) / _pieces);
+        for (int r = r0; r < r1; r++)
+        {
+            if (_backward) BackwardRow(r);
+            else ForwardRow(r);
+        }
+    }
+
+    private void ForwardRow(int r)
+    {
+        int c = _classes;
+        float* x = _x + (long)r * c;
+        var row = new ReadOnlySpan<float>(x, c);
+        float max = TensorPrimitives.Max(row);
+        float lse = max + MathF.Log(SumExp(x, max, c));
+        _lse[r] = lse;
+        float eps = _smoothing;
+        // sum_c w_c (lse - x_c): the smoothing term, the cross entropy against the uniform distribution.
+        float uniform = eps == 0 ? 0 : _weightTotal * lse - (_w == null ? TensorPrimitives.Sum(row) : TensorPrimitives.Dot(new ReadOnlySpan<float>(_w, c), row));
+        if (_soft != null)
+        {
+            float* q = _soft + (long)r * c;
+            float sumWq = 0, sumWqx = 0;
+            for (int j = 0; j < c; j++)
+            {
+                float wq = _w == null ? q[j] : _w[j] * q[j];
+                sumWq += wq;
+                sumWqx += wq * x[j];
+            }
+            _loss[r] = (1 - eps) * (sumWq * lse - sumWqx) + eps / c * uniform;
+            _denom[r] = 1;
+            return;
+        }
+        long t = _targets[r];
+        if (t == _ignore)
+        {
+            _loss[r] = 0;
+            _denom[r] = 0;
+            return;
+        }
+        float wt = _w == null ? 1 : _w[t];
+        _loss[r] = (1 - eps) * wt * (lse - x[t]) + eps / c * uniform;
+        _denom[r] = wt;
+    }
+
+    /// <summary>
+    /// With p = softmax(row) and s the row's loss gradient: class-index targets give
+    /// s [((1-eps) w_t + eps/C W) p_c - (1-eps) w_t [c = t] - eps/C w_c]; probability targets q give
+    /// s [(sum_k w_k q'_k) p_c - w_c q'_c] with q' = (1-eps) q + eps/C, and d/dq_c = s (1-eps) w_c (lse - x_c).
+    /// </summary>
+    private void BackwardRow(int r)
+    {
+        int c = _classes;
+        long off = (long)r * c;
+        float* x = _x + off, dx = _dx + off;
+        float s = _rowScale == null ? _scale : _rowScale[r];
+        float eps = _smoothing, lse = _lse[r];
+        if (_soft != null)
+        {
+            float* q = _soft + off;
+            float sumWq = 0;
+            for (int j = 0; j < c; j++) sumWq += (_w == null ? 1 : _w[j]) * ((1 - eps) * q[j] + eps / c);
+            for (int j = 0; j < c; j++)
+            {
+                float wj = _w == null ? 1 : _w[j];
+                dx[j] = s * (sumWq * VectorMath.Exp(x[j] - lse) - wj * ((1 - eps) * q[j] + eps / c));
+            }
+            if (_dsoft != null)
+                for (int j = 0; j < c; j++) _dsoft[off + j] = s * (1 - eps) * (_w == null ? 1 : _w[j]) * (lse - x[j]);
+            return;
+        }
+        long t = _targets[r];
+        if (t == _ignore)
+        {
+            new Span<float>(dx, c).Clear();
+            return;
+        }
+        float wt = _w == null ? 1 : _w[t];
+        ScaledSoftmaxMinus(x, lse, s * ((1 - eps) * wt + eps / c * _weightTotal), _w, s * eps / c, dx, c);
+        dx[t] -= s * (1 - eps) * wt;
+    }
+
+    /// <summary>sum_j exp(x_j - max).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static float SumExp(float* x, float max, int n)
+    {
+        int i = 0;
+        float s = 0;
+        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            var vm = Vector512.Create(max);
+            for (; i <= n - 16; i += 16) acc += VectorMath.Exp(Vector512.Load(x + i) - vm);
+            s = Vector512.Sum(acc);
+        }
+        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            var vm = Vector256.Create(max);
+            for (; i <= n - 8; i += 8) acc += VectorMath.Exp(Vector256.Load(x + i) - vm);
+            s = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) s += VectorMath.Exp(x[i] - max);
+        return s;
+    }
+
+    /// <summary>d_j = alpha exp(x_j - lse) - beta w_j (w_j = 1 when w is null).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaledSoftmaxMinus(float* x, float lse, float alpha, float* w, float beta, float* d, int n)
+    {
+        int i = 0;
+        if (Simd.Level == SimdLevel.Avx512)
+        {
+            Vector512<float> vl = Vector512.Create(lse), va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+            for (; i <= n - 16; i += 16)
+            {
+                var sub = w == null ? vb : vb * Vector512.Load(w + i);
+                (va * VectorMath.Exp(Vector512.Load(x + i) - vl) - sub).Store(d + i);
+            }
+        }
+        else if (Simd.Level == SimdLevel.Avx2)
+        {
+            Vector256<float> vl = Vector256.Create(lse), va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+            for (; i <= n - 8; i += 8)
+            {
+                var sub = w == null ? vb : vb * Vector256.Load(w + i);
+                (va * VectorMath.Exp(Vector256.Load(x + i) - vl) - sub).Store(d + i);
+            }
+        }
+        for (; i < n; i++) d[i] = alpha * VectorMath.Exp(x[i] - lse) - beta * (w == null ? 1 : w[i]);
+    }
+}
