@@ -104,7 +104,7 @@ public static partial class Ops
     {
         if (t.Numel == 0) return Tensor.Empty(new[] { 0, classes });
         if (t.Rank <= 2) return t.Contiguous();
-        return t.Reshape(n, classes, -1).Transpose(1, 2).Contiguous();
+        return t.Reshape(n, classes, -1).Transpose(1, 2).Reshape(-1, classes);
     }
 
     private static void CheckTargets(ReadOnlySpan<long> targets, int classes, long ignoreIndex, Tensor logits)
