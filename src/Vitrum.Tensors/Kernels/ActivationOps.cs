@@ -70,16 +70,29 @@ internal struct SiluGradOp : IBinaryOp
     }
 }
 
-/// <summary>The exact GELU x Phi(x) = x/2 (1 + erf(x / sqrt 2)), torch.nn.GELU's default.</summary>
+/// <summary>
+/// The exact GELU x Phi(x) = x/2 (1 + erf(x / sqrt 2)), torch.nn.GELU's default, evaluated as
+/// fma(x/2, erf, x/2) so that only erf's error and one rounding remain.
+/// </summary>
 internal struct GeluOp : IUnaryOp
 {
-    public static float Apply(float x) => 0.5f * x * (1f + VectorMath.Erf(x * VectorMath.InvSqrt2));
+    public static float Apply(float x)
+    {
+        float h = 0.5f * x;
+        return MathF.FusedMultiplyAdd(h, VectorMath.Erf(x * VectorMath.InvSqrt2), h);
+    }
 
-    public static Vector256<float> Apply(Vector256<float> x) =>
-        Vector256.Create(0.5f) * x * (Vector256<float>.One + VectorMath.Erf(x * Vector256.Create(VectorMath.InvSqrt2)));
+    public static Vector256<float> Apply(Vector256<float> x)
+    {
+        var h = Vector256.Create(0.5f) * x;
+        return Vector256.FusedMultiplyAdd(h, VectorMath.Erf(x * Vector256.Create(VectorMath.InvSqrt2)), h);
+    }
 
-    public static Vector512<float> Apply(Vector512<float> x) =>
-        Vector512.Create(0.5f) * x * (Vector512<float>.One + VectorMath.Erf(x * Vector512.Create(VectorMath.InvSqrt2)));
+    public static Vector512<float> Apply(Vector512<float> x)
+    {
+        var h = Vector512.Create(0.5f) * x;
+        return Vector512.FusedMultiplyAdd(h, VectorMath.Erf(x * Vector512.Create(VectorMath.InvSqrt2)), h);
+    }
 }
 
 /// <summary>g (Phi(x) + x phi(x)), the derivative of x Phi(x), with phi the standard normal density.</summary>

@@ -8,7 +8,9 @@ namespace Vitrum.Tensors.Kernels;
 /// <summary>
 /// Fused log-softmax + negative log-likelihood over rows of a contiguous [rows, classes] matrix, with
 /// optional class weights, label smoothing and either class-index or probability targets. Forward keeps
-/// each row's log-sum-exp, so backward rebuilds softmax without storing it. Work is split by rows.
+/// each row's max and log of the shifted exp-sum, so backward rebuilds softmax without storing it.
+/// Logits are used shifted by the row max, as in log_softmax, so large logits keep their precision.
+/// Work is split by rows.
 /// </summary>
 internal sealed unsafe class CrossEntropyKernel : IParallelJob
 {
@@ -22,8 +24,8 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
     private int _rows, _classes, _pieces;
     private float _smoothing, _weightTotal;
     private bool _backward;
-    // Forward outputs: per-row loss, log-sum-exp and the row's share of the mean's denominator.
-    private float* _loss, _lse, _denom;
+    // Forward outputs: per-row loss, (max, log sum exp(x - max)) pairs and the row's share of the mean's denominator.
+    private float* _loss, _stats, _denom;
     // Backward: per-row scale of the loss gradient (or one scale for all rows), gradients out.
     private float* _rowScale, _dx, _dsoft;
     private float _scale;
@@ -39,19 +41,19 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         return k;
     }
 
-    /// <summary>Writes loss, lse and denominator weight (w[target], 0 when ignored; 1 for soft targets) per row.</summary>
-    public void Forward(float* loss, float* lse, float* denom)
+    /// <summary>Writes per row the loss, the (max, log-sum) pair and the denominator weight (w[target], 0 when ignored; 1 for soft targets).</summary>
+    public void Forward(float* loss, float* stats, float* denom)
     {
         _backward = false;
-        _loss = loss; _lse = lse; _denom = denom;
+        _loss = loss; _stats = stats; _denom = denom;
         WorkerPool.For(_pieces, this);
     }
 
     /// <summary>dx (and, for soft targets, dsoft if not null) for loss gradients rowScale[r], or scale for every row when rowScale is null.</summary>
-    public void Backward(float* lse, float* rowScale, float scale, float* dx, float* dsoft)
+    public void Backward(float* stats, float* rowScale, float scale, float* dx, float* dsoft)
     {
         _backward = true;
-        _lse = lse; _rowScale = rowScale; _scale = scale; _dx = dx; _dsoft = dsoft;
+        _stats = stats; _rowScale = rowScale; _scale = scale; _dx = dx; _dsoft = dsoft;
         WorkerPool.For(_pieces, this);
     }
 
@@ -71,11 +73,13 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         float* x = _x + (long)r * c;
         var row = new ReadOnlySpan<float>(x, c);
         float max = TensorPrimitives.Max(row);
-        float lse = max + MathF.Log(SumExp(x, max, c));
-        _lse[r] = lse;
+        float logSum = MathF.Log(SumExp(x, max, c));
+        _stats[2 * r] = max;
+        _stats[2 * r + 1] = logSum;
         float eps = _smoothing;
-        // sum_c w_c (lse - x_c): the smoothing term, the cross entropy against the uniform distribution.
-        float uniform = eps == 0 ? 0 : _weightTotal * lse - (_w == null ? TensorPrimitives.Sum(row) : TensorPrimitives.Dot(new ReadOnlySpan<float>(_w, c), row));
+        // -log_softmax(x)_c = logSum - (x_c - max). The smoothing term is sum_c w_c (logSum - (x_c - max)),
+        // the cross entropy against the uniform distribution.
+        float uniform = eps == 0 ? 0 : _weightTotal * logSum - WeightedShiftedSum(x, _w, max, c);
         if (_soft != null)
         {
             float* q = _soft + (long)r * c;
@@ -84,9 +88,9 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
             {
                 float wq = _w == null ? q[j] : _w[j] * q[j];
                 sumWq += wq;
-                sumWqx += wq * x[j];
+                sumWqx += wq * (x[j] - max);
             }
-            _loss[r] = (1 - eps) * (sumWq * lse - sumWqx) + eps / c * uniform;
+            _loss[r] = (1 - eps) * (sumWq * logSum - sumWqx) + eps / c * uniform;
             _denom[r] = 1;
             return;
         }
@@ -98,14 +102,14 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
             return;
         }
         float wt = _w == null ? 1 : _w[t];
-        _loss[r] = (1 - eps) * wt * (lse - x[t]) + eps / c * uniform;
+        _loss[r] = (1 - eps) * wt * (logSum - (x[t] - max)) + eps / c * uniform;
         _denom[r] = wt;
     }
 
     /// <summary>
     /// With p = softmax(row) and s the row's loss gradient: class-index targets give
     /// s [((1-eps) w_t + eps/C W) p_c - (1-eps) w_t [c = t] - eps/C w_c]; probability targets q give
-    /// s [(sum_k w_k q'_k) p_c - w_c q'_c] with q' = (1-eps) q + eps/C, and d/dq_c = s (1-eps) w_c (lse - x_c).
+    /// s [(sum_k w_k q'_k) p_c - w_c q'_c] with q' = (1-eps) q + eps/C, and d/dq_c = -s (1-eps) w_c log_softmax(x)_c.
     /// </summary>
     private void BackwardRow(int r)
     {
@@ -113,7 +117,7 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         long off = (long)r * c;
         float* x = _x + off, dx = _dx + off;
         float s = _rowScale == null ? _scale : _rowScale[r];
-        float eps = _smoothing, lse = _lse[r];
+        float eps = _smoothing, max = _stats[2 * r], logSum = _stats[2 * r + 1];
         if (_soft != null)
         {
             float* q = _soft + off;
@@ -122,10 +126,10 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
             for (int j = 0; j < c; j++)
             {
                 float wj = _w == null ? 1 : _w[j];
-                dx[j] = s * (sumWq * VectorMath.Exp(x[j] - lse) - wj * ((1 - eps) * q[j] + eps / c));
+                dx[j] = s * (sumWq * VectorMath.Exp(x[j] - max - logSum) - wj * ((1 - eps) * q[j] + eps / c));
             }
             if (_dsoft != null)
-                for (int j = 0; j < c; j++) _dsoft[off + j] = s * (1 - eps) * (_w == null ? 1 : _w[j]) * (lse - x[j]);
+                for (int j = 0; j < c; j++) _dsoft[off + j] = s * (1 - eps) * (_w == null ? 1 : _w[j]) * (logSum - (x[j] - max));
             return;
         }
         long t = _targets[r];
@@ -135,7 +139,7 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
             return;
         }
         float wt = _w == null ? 1 : _w[t];
-        ScaledSoftmaxMinus(x, lse, s * ((1 - eps) * wt + eps / c * _weightTotal), _w, s * eps / c, dx, c);
+        ScaledSoftmaxMinus(x, max, logSum, s * ((1 - eps) * wt + eps / c * _weightTotal), _w, s * eps / c, dx, c);
         dx[t] -= s * (1 - eps) * wt;
     }
 
@@ -163,29 +167,61 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         return s;
     }
 
-    /// <summary>d_j = alpha exp(x_j - lse) - beta w_j (w_j = 1 when w is null).</summary>
+    /// <summary>sum_j w_j (x_j - max) (w_j = 1 when w is null).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScaledSoftmaxMinus(float* x, float lse, float alpha, float* w, float beta, float* d, int n)
+    private static float WeightedShiftedSum(float* x, float* w, float max, int n)
+    {
+        int i = 0;
+        float s = 0;
+        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
+        {
+            var acc = Vector512<float>.Zero;
+            var vm = Vector512.Create(max);
+            for (; i <= n - 16; i += 16)
+            {
+                var d = Vector512.Load(x + i) - vm;
+                acc = w == null ? acc + d : Vector512.FusedMultiplyAdd(Vector512.Load(w + i), d, acc);
+            }
+            s = Vector512.Sum(acc);
+        }
+        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            var vm = Vector256.Create(max);
+            for (; i <= n - 8; i += 8)
+            {
+                var d = Vector256.Load(x + i) - vm;
+                acc = w == null ? acc + d : Vector256.FusedMultiplyAdd(Vector256.Load(w + i), d, acc);
+            }
+            s = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) s += (w == null ? 1 : w[i]) * (x[i] - max);
+        return s;
+    }
+
+    /// <summary>d_j = alpha softmax(x)_j - beta w_j (w_j = 1 when w is null), with softmax(x)_j = exp(x_j - max - logSum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScaledSoftmaxMinus(float* x, float max, float logSum, float alpha, float* w, float beta, float* d, int n)
     {
         int i = 0;
         if (Simd.Level == SimdLevel.Avx512)
         {
-            Vector512<float> vl = Vector512.Create(lse), va = Vector512.Create(alpha), vb = Vector512.Create(beta);
+            Vector512<float> vm = Vector512.Create(max), vl = Vector512.Create(logSum), va = Vector512.Create(alpha), vb = Vector512.Create(beta);
             for (; i <= n - 16; i += 16)
             {
                 var sub = w == null ? vb : vb * Vector512.Load(w + i);
-                (va * VectorMath.Exp(Vector512.Load(x + i) - vl) - sub).Store(d + i);
+                (va * VectorMath.Exp(Vector512.Load(x + i) - vm - vl) - sub).Store(d + i);
             }
         }
         else if (Simd.Level == SimdLevel.Avx2)
         {
-            Vector256<float> vl = Vector256.Create(lse), va = Vector256.Create(alpha), vb = Vector256.Create(beta);
+            Vector256<float> vm = Vector256.Create(max), vl = Vector256.Create(logSum), va = Vector256.Create(alpha), vb = Vector256.Create(beta);
             for (; i <= n - 8; i += 8)
             {
                 var sub = w == null ? vb : vb * Vector256.Load(w + i);
-                (va * VectorMath.Exp(Vector256.Load(x + i) - vl) - sub).Store(d + i);
+                (va * VectorMath.Exp(Vector256.Load(x + i) - vm - vl) - sub).Store(d + i);
             }
         }
-        for (; i < n; i++) d[i] = alpha * VectorMath.Exp(x[i] - lse) - beta * (w == null ? 1 : w[i]);
+        for (; i < n; i++) d[i] = alpha * VectorMath.Exp(x[i] - max - logSum) - beta * (w == null ? 1 : w[i]);
     }
 }

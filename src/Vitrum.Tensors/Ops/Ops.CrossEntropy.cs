@@ -56,7 +56,7 @@ public static partial class Ops
             throw new ArgumentException($"CrossEntropy: label smoothing must be between 0 and 1, got {labelSmoothing}");
         if (!Enum.IsDefined(reduction)) throw new ArgumentException($"CrossEntropy: unknown reduction {reduction}");
 
-        Tensor x, t, wc = Tensor.Empty(Array.Empty<int>()), loss = Tensor.Empty(new[] { rows }), lse = Tensor.Empty(new[] { rows }), denom = Tensor.Empty(new[] { rows });
+        Tensor x, t, wc = Tensor.Empty(Array.Empty<int>()), loss = Tensor.Empty(new[] { rows }), stats = Tensor.Empty(new[] { rows, 2 }), denom = Tensor.Empty(new[] { rows });
         using (GradMode.NoGrad())
         {
             x = ClassRows(logits, n, classes);
@@ -65,7 +65,7 @@ public static partial class Ops
             if (weight != null) wc = weight.Contiguous();
             if (rows > 0)
                 CrossEntropyKernel.Setup(x.Ptr, soft ? null : LongPtr(t), soft ? t.Ptr : null, weight == null ? null : wc.Ptr, rows, classes, ignoreIndex, labelSmoothing)
-                    .Forward(loss.Ptr, lse.Ptr, denom.Ptr);
+                    .Forward(loss.Ptr, stats.Ptr, denom.Ptr);
         }
         double total = 0, totalWeight = 0;
         if (reduction != Reduction.None)
@@ -82,7 +82,7 @@ public static partial class Ops
         var node = soft ? Engine.Record(o, "CrossEntropy", GradRules.CrossEntropy, logits, targets) : Engine.Record(o, "CrossEntropy", GradRules.CrossEntropy, logits);
         if (node != null)
         {
-            node.Saved = new Tensor?[] { x, t, weight == null ? null : wc, lse };
+            node.Saved = new Tensor?[] { x, t, weight == null ? null : wc, stats };
             node.Ints = new[] { n, classes, (int)reduction, soft ? 1 : 0 };
             node.Floats = new[] { labelSmoothing, (float)totalWeight };
             node.State = ignoreIndex;

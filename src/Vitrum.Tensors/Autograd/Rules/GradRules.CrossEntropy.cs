@@ -6,12 +6,12 @@ internal static partial class GradRules
 {
     /// <summary>
     /// Fused cross-entropy backward. Saved: logits as [rows, C], targets (Int64 [rows] or Float32
-    /// [rows, C]), weight or null, per-row log-sum-exp. Ints: N, C, reduction, soft; Floats: label
+    /// [rows, C]), weight or null, per-row (max, log-sum). Ints: N, C, reduction, soft; Floats: label
     /// smoothing, total target weight (the mean's denominator); State: the ignore index.
     /// </summary>
     public static unsafe void CrossEntropy(Node n, Tensor g)
     {
-        Tensor x = n.Saved[0]!, t = n.Saved[1]!, lse = n.Saved[3]!;
+        Tensor x = n.Saved[0]!, t = n.Saved[1]!, stats = n.Saved[3]!;
         Tensor? w = n.Saved[2];
         int batch = n.Ints[0], classes = n.Ints[1], rows = x.Shape[0];
         var reduction = (Reduction)n.Ints[2];
@@ -28,7 +28,7 @@ internal static partial class GradRules
         };
         if (rows > 0)
             CrossEntropyKernel.Setup(x.Ptr, soft ? null : Ops.LongPtr(t), soft ? t.Ptr : null, w == null ? null : w.Ptr, rows, classes, (long)n.State!, n.Floats[0])
-                .Backward(lse.Ptr, rowGrad == null ? null : rowGrad.Ptr, scale, dx.Ptr, dsoft == null ? null : dsoft.Ptr);
+                .Backward(stats.Ptr, rowGrad == null ? null : rowGrad.Ptr, scale, dx.Ptr, dsoft == null ? null : dsoft.Ptr);
         n.Pass(0, FromClassRows(dx, logits.Shape, batch, classes));
         if (dsoft != null) n.Pass(1, FromClassRows(dsoft, logits.Shape, batch, classes));
     }
