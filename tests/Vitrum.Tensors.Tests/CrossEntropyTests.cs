@@ -66,6 +66,16 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Unbatched_logits_are_one_row_forward_and_backward()
+    {
+        var target = Tensor.FromLongs(new long[] { 2 }).Reshape();
+        var loss = Ops.CrossEntropy(GradCheck.Rand(12, 5), target, reduction: Reduction.None);
+        Assert.Empty(loss.Shape);
+        GradCheck.Check(x => Ops.CrossEntropy(x[0], target, Weight, labelSmoothing: 0.1f), new[] { GradCheck.Rand(13, 5) });
+        GradCheck.Check(x => Ops.CrossEntropy(x[0], x[1], reduction: Reduction.Sum), new[] { GradCheck.Rand(14, 5), GradCheck.Rand(15, 5) });
+    }
+
+    [Fact]
     public void Mean_over_only_ignored_targets_is_nan_and_their_sum_is_zero()
     {
         var x = GradCheck.Rand(10, 3, 4);

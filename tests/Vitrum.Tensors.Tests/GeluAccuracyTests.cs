@@ -16,21 +16,25 @@ public class GeluAccuracyTests
         return dense.Concat(extremes).ToArray();
     }
 
-    [Fact]
-    public void Erf_is_within_1_5e_minus_7_of_double_precision_erf_everywhere()
+    /// <summary>Checks |op(x) - reference(x)| &lt;= tolerance(x) over <see cref="DenseRange"/> at every SIMD level.</summary>
+    private static void AssertClose(string name, Func<Tensor, Tensor> op, Func<double, double> reference, Func<float, double> tolerance)
     {
         var xs = DenseRange();
         var x = Tensor.FromArray(xs);
         SimdLevels.ForEach(level =>
         {
-            var y = Ops.Erf(x).ToArray();
+            var y = op(x).ToArray();
             for (int i = 0; i < xs.Length; i++)
             {
-                double expected = DoubleReference.Erf(xs[i]);
-                Assert.True(Math.Abs(y[i] - expected) <= 1.5e-7, $"{level}: erf({xs[i]}) = {y[i]}, expected {expected}");
+                double expected = reference(xs[i]);
+                Assert.True(Math.Abs(y[i] - expected) <= tolerance(xs[i]), $"{level}: {name}({xs[i]}) = {y[i]}, expected {expected}");
             }
         });
     }
+
+    [Fact]
+    public void Erf_is_within_1_5e_minus_7_of_double_precision_erf_everywhere() =>
+        AssertClose("erf", Ops.Erf, DoubleReference.Erf, _ => 1.5e-7);
 
     [Fact]
     public void Erf_keeps_relative_accuracy_near_zero_and_handles_specials()
@@ -51,20 +55,8 @@ public class GeluAccuracyTests
     }
 
     [Fact]
-    public void Gelu_is_within_1_2e_minus_7_times_max_1_x_of_double_precision_gelu()
-    {
-        var xs = DenseRange();
-        var x = Tensor.FromArray(xs);
-        SimdLevels.ForEach(level =>
-        {
-            var y = Ops.Gelu(x).ToArray();
-            for (int i = 0; i < xs.Length; i++)
-            {
-                double expected = DoubleReference.Gelu(xs[i]);
-                Assert.True(Math.Abs(y[i] - expected) <= 1.2e-7 * Math.Max(1, Math.Abs(xs[i])), $"{level}: gelu({xs[i]}) = {y[i]}, expected {expected}");
-            }
-        });
-    }
+    public void Gelu_is_within_1_2e_minus_7_times_max_1_x_of_double_precision_gelu() =>
+        AssertClose("gelu", x => Ops.Gelu(x), DoubleReference.Gelu, x => 1.2e-7 * Math.Max(1, Math.Abs(x)));
 
     [Fact]
     public void Gelu_of_infinities_and_nan_matches_pytorch()

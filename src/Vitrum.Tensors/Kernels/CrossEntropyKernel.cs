@@ -73,13 +73,13 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         float* x = _x + (long)r * c;
         var row = new ReadOnlySpan<float>(x, c);
         float max = TensorPrimitives.Max(row);
-        float logSum = MathF.Log(SumExp(x, max, c));
+        float logSum = MathF.Log(RowSums.Sum<PolyExpOp>(x, null, max, c));
         _stats[2 * r] = max;
         _stats[2 * r + 1] = logSum;
         float eps = _smoothing;
         // -log_softmax(x)_c = logSum - (x_c - max). The smoothing term is sum_c w_c (logSum - (x_c - max)),
         // the cross entropy against the uniform distribution.
-        float uniform = eps == 0 ? 0 : _weightTotal * logSum - WeightedShiftedSum(x, _w, max, c);
+        float uniform = eps == 0 ? 0 : _weightTotal * logSum - RowSums.Sum<IdentityOp>(x, _w, max, c);
         if (_soft != null)
         {
             float* q = _soft + (long)r * c;
@@ -141,62 +141,6 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
         float wt = _w == null ? 1 : _w[t];
         ScaledSoftmaxMinus(x, max, logSum, s * ((1 - eps) * wt + eps / c * _weightTotal), _w, s * eps / c, dx, c);
         dx[t] -= s * (1 - eps) * wt;
-    }
-
-    /// <summary>sum_j exp(x_j - max).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float SumExp(float* x, float max, int n)
-    {
-        int i = 0;
-        float s = 0;
-        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            var vm = Vector512.Create(max);
-            for (; i <= n - 16; i += 16) acc += VectorMath.Exp(Vector512.Load(x + i) - vm);
-            s = Vector512.Sum(acc);
-        }
-        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            var vm = Vector256.Create(max);
-            for (; i <= n - 8; i += 8) acc += VectorMath.Exp(Vector256.Load(x + i) - vm);
-            s = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) s += VectorMath.Exp(x[i] - max);
-        return s;
-    }
-
-    /// <summary>sum_j w_j (x_j - max) (w_j = 1 when w is null).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float WeightedShiftedSum(float* x, float* w, float max, int n)
-    {
-        int i = 0;
-        float s = 0;
-        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            var vm = Vector512.Create(max);
-            for (; i <= n - 16; i += 16)
-            {
-                var d = Vector512.Load(x + i) - vm;
-                acc = w == null ? acc + d : Vector512.FusedMultiplyAdd(Vector512.Load(w + i), d, acc);
-            }
-            s = Vector512.Sum(acc);
-        }
-        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            var vm = Vector256.Create(max);
-            for (; i <= n - 8; i += 8)
-            {
-                var d = Vector256.Load(x + i) - vm;
-                acc = w == null ? acc + d : Vector256.FusedMultiplyAdd(Vector256.Load(w + i), d, acc);
-            }
-            s = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) s += (w == null ? 1 : w[i]) * (x[i] - max);
-        return s;
     }
 
     /// <summary>d_j = alpha softmax(x)_j - beta w_j (w_j = 1 when w is null), with softmax(x)_j = exp(x_j - max - logSum).</summary>

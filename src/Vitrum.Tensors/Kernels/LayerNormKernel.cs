@@ -66,8 +66,8 @@ internal static unsafe class LayerNormKernel
             for (int r = r0; r < r1; r++)
             {
                 float* x = X + (long)r * N;
-                float mu = Sum(x, N) / N;
-                float rs = 1f / MathF.Sqrt(SumSquaredDeviations(x, mu, N) / N + Eps);
+                float mu = RowSums.Sum<IdentityOp>(x, null, 0f, N) / N;
+                float rs = 1f / MathF.Sqrt(RowSums.Sum<SquareOp>(x, null, mu, N) / N + Eps);
                 Mean[r] = mu;
                 Rstd[r] = rs;
                 Normalize(x, W, B, Y + (long)r * N, N, mu, rs);
@@ -97,58 +97,6 @@ internal static unsafe class LayerNormKernel
     }
 
     // ---- row loops, each at the three widths ----
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float Sum(float* x, int n)
-    {
-        int i = 0;
-        float s = 0;
-        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            for (; i <= n - 16; i += 16) acc += Vector512.Load(x + i);
-            s = Vector512.Sum(acc);
-        }
-        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; i <= n - 8; i += 8) acc += Vector256.Load(x + i);
-            s = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) s += x[i];
-        return s;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float SumSquaredDeviations(float* x, float mean, int n)
-    {
-        int i = 0;
-        float s = 0;
-        if (Simd.Level == SimdLevel.Avx512 && n >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            var vm = Vector512.Create(mean);
-            for (; i <= n - 16; i += 16)
-            {
-                var d = Vector512.Load(x + i) - vm;
-                acc = Vector512.FusedMultiplyAdd(d, d, acc);
-            }
-            s = Vector512.Sum(acc);
-        }
-        else if (Simd.Level == SimdLevel.Avx2 && n >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            var vm = Vector256.Create(mean);
-            for (; i <= n - 8; i += 8)
-            {
-                var d = Vector256.Load(x + i) - vm;
-                acc = Vector256.FusedMultiplyAdd(d, d, acc);
-            }
-            s = Vector256.Sum(acc);
-        }
-        for (; i < n; i++) s += (x[i] - mean) * (x[i] - mean);
-        return s;
-    }
 
     /// <summary>y = (x - mean) rstd w + b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

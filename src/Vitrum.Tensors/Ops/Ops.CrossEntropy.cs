@@ -99,11 +99,11 @@ public static partial class Ops
         return s.ToArray();
     }
 
-    /// <summary>[N, C, d...] as contiguous rows of C: [N*d..., C] (class dim moved last when there are extra dims).</summary>
+    /// <summary>[C], [N, C] or [N, C, d...] as contiguous rows of C: [N*d..., C] (class dim moved last when there are extra dims).</summary>
     internal static Tensor ClassRows(Tensor t, int n, int classes)
     {
         if (t.Numel == 0) return Tensor.Empty(new[] { 0, classes });
-        if (t.Rank <= 2) return t.Contiguous();
+        if (t.Rank <= 2) return t.Contiguous().Reshape(-1, classes);
         return t.Reshape(n, classes, -1).Transpose(1, 2).Reshape(-1, classes);
     }
 

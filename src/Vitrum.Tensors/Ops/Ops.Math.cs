@@ -92,19 +92,16 @@ public static partial class Ops
     }
 
     /// <summary>Elementwise maximum with broadcasting; NaN wins, and a tie passes half the gradient to each side.</summary>
-    public static Tensor Maximum(Tensor a, Tensor b)
-    {
-        var o = Map2<MaxOp>("Maximum", a, b);
-        var node = Engine.Record(o, "Maximum", GradRules.Maximum, a, b);
-        if (node != null) node.Saved = new Tensor?[] { a, b };
-        return o;
-    }
+    public static Tensor Maximum(Tensor a, Tensor b) => Selection<MaxOp>("Maximum", GradRules.Maximum, a, b);
 
     /// <summary>Elementwise minimum with broadcasting; NaN wins, and a tie passes half the gradient to each side.</summary>
-    public static Tensor Minimum(Tensor a, Tensor b)
+    public static Tensor Minimum(Tensor a, Tensor b) => Selection<MinOp>("Minimum", GradRules.Minimum, a, b);
+
+    /// <summary>Maximum or minimum: the backward rule compares the saved operands to see who won.</summary>
+    private static Tensor Selection<TOp>(string op, BackwardFn rule, Tensor a, Tensor b) where TOp : IBinaryOp
     {
-        var o = Map2<MinOp>("Minimum", a, b);
-        var node = Engine.Record(o, "Minimum", GradRules.Minimum, a, b);
+        var o = Map2<TOp>(op, a, b);
+        var node = Engine.Record(o, op, rule, a, b);
         if (node != null) node.Saved = new Tensor?[] { a, b };
         return o;
     }
