@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Vitrum.Tensors.Threading;
 
@@ -29,6 +30,10 @@ internal sealed unsafe class CrossEntropyKernel : IParallelJob
     // Backward: per-row scale of the loss gradient (or one scale for all rows), gradients out.
     private float* _rowScale, _dx, _dsoft;
     private float _scale;
+
+    /// <summary>The first element of a contiguous Int64 target tensor (pooled storage is pinned).</summary>
+    public static long* TargetsPointer(Tensor t) =>
+        (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t.LongData)) + t.Offset;
 
     /// <summary>The arguments shared by forward and backward.</summary>
     public static CrossEntropyKernel Setup(float* x, long* targets, float* soft, float* w, int rows, int classes, long ignoreIndex, float smoothing)

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Vitrum.Tensors.Autograd;
 using Vitrum.Tensors.Kernels;
 
@@ -64,7 +62,7 @@ public static partial class Ops
             if (!soft) CheckTargets(t.LongSpan, classes, ignoreIndex, logits);
             if (weight != null) wc = weight.Contiguous();
             if (rows > 0)
-                CrossEntropyKernel.Setup(x.Ptr, soft ? null : LongPtr(t), soft ? t.Ptr : null, weight == null ? null : wc.Ptr, rows, classes, ignoreIndex, labelSmoothing)
+                CrossEntropyKernel.Setup(x.Ptr, soft ? null : CrossEntropyKernel.TargetsPointer(t), soft ? t.Ptr : null, weight == null ? null : wc.Ptr, rows, classes, ignoreIndex, labelSmoothing)
                     .Forward(loss.Ptr, stats.Ptr, denom.Ptr);
         }
         double total = 0, totalWeight = 0;
@@ -113,7 +111,4 @@ public static partial class Ops
             if (v != ignoreIndex && (v < 0 || v >= classes))
                 throw new ArgumentException($"CrossEntropy: target {v} is out of range for {classes} classes (logits {ShapeUtil.Format(logits.Shape)}, ignore index {ignoreIndex})");
     }
-
-    internal static unsafe long* LongPtr(Tensor t) =>
-        (long*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t.LongData)) + t.Offset;
 }

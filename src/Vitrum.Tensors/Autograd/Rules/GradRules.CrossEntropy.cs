@@ -27,7 +27,7 @@ internal static partial class GradRules
             _ => g.Item() / n.Floats[1],
         };
         if (rows > 0)
-            CrossEntropyKernel.Setup(x.Ptr, soft ? null : Ops.LongPtr(t), soft ? t.Ptr : null, w == null ? null : w.Ptr, rows, classes, (long)n.State!, n.Floats[0])
+            CrossEntropyKernel.Setup(x.Ptr, soft ? null : CrossEntropyKernel.TargetsPointer(t), soft ? t.Ptr : null, w == null ? null : w.Ptr, rows, classes, (long)n.State!, n.Floats[0])
                 .Backward(stats.Ptr, rowGrad == null ? null : rowGrad.Ptr, scale, dx.Ptr, dsoft == null ? null : dsoft.Ptr);
         n.Pass(0, FromClassRows(dx, logits.Shape, batch, classes));
         if (dsoft != null) n.Pass(1, FromClassRows(dsoft, logits.Shape, batch, classes));
