@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Vitrum.Tensors.Kernels;
@@ -136,16 +135,13 @@ internal static unsafe class FlashTiles
     {
         int r = 0;
         if (Simd.Level >= SimdLevel.Avx2)
-        {
-            // One gather per 8 rows and column: the rows are read where they lie, the packed column stored whole.
-            var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * rowStride;
             for (; r + 8 <= rows; r += 8)
             {
-                float* s = src + (long)r * rowStride;
-                for (int c = 0; c < cols; c++)
-                    Avx2.GatherVector256(s + c, index, 4).Store(dst + (long)c * ldDst + r);
+                int c = 0;
+                for (; c + 8 <= cols; c += 8) Transpose8x8(src + (long)r * rowStride + c, rowStride, dst + (long)c * ldDst + r, ldDst);
+                for (; c < cols; c++)
+                    for (int rr = r; rr < r + 8; rr++) dst[(long)c * ldDst + rr] = src[(long)rr * rowStride + c];
             }
-        }
         for (; r < rows; r++)
         {
             float* s = src + (long)r * rowStride;
@@ -153,5 +149,42 @@ internal static unsafe class FlashTiles
         }
         if (rows < ldDst)
             for (int c = 0; c < cols; c++) new Span<float>(dst + (long)c * ldDst + rows, ldDst - rows).Clear();
+    }
+
+    /// <summary>An 8 x 8 block transposed in registers: pairs interleaved, then quads, then 128-bit halves swapped.</summary>
+    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2L * lds);
+        var r3 = Avx.LoadVector256(src + 3L * lds);
+        var r4 = Avx.LoadVector256(src + 4L * lds);
+        var r5 = Avx.LoadVector256(src + 5L * lds);
+        var r6 = Avx.LoadVector256(src + 6L * lds);
+        var r7 = Avx.LoadVector256(src + 7L * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2L * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3L * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4L * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5L * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6L * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7L * ldd, Avx.Permute2x128(u3, u7, 0x31));
     }
 }
