@@ -115,10 +115,9 @@ internal sealed unsafe class FlashBackwardJob : IParallelJob
                     int i = i0 + r;
                     float* pr = prob + r * bk, dsr = ds + r * bk;
                     float* bias = p.Bias.Row(b, h, i), mask = p.Mask.Row(b, h, i);
-                    FlashRows.Logits<TV, TOps>(pr, nk, p.KeysVisibleTo(i) - j0, p.Scale,
+                    FlashRows.Probabilities<TV, TOps>(pr, nk, p.KeysVisibleTo(i) - j0, p.Scale,
                         bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
-                        mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ);
-                    FlashRows.Exp<TV, TOps>(pr, nk, lse[i]);
+                        mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ, lse[i]);
                     FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r]);
                     if (biasGrad != null) AccumulateBiasGrad<TV, TOps>(biasGrad + (long)i * _biasLayout.StrideI, j0, dsr, nk);
                     FlashRows.Scale<TV, TOps>(dsr, nk, p.Scale);
