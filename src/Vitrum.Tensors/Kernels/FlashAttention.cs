@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Tensors.Kernels;
 
@@ -82,4 +84,29 @@ internal static unsafe class FlashAttention
 
     /// <summary>Address of a pooled (pinned) scratch array.</summary>
     internal static float* Pin(float[] a) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(a));
+}
+
+/// <summary>
+/// A parallel attention job: runs its per-task body at the vector width chosen when the call began.
+/// Each calling thread keeps one instance of each job and reuses it, so a call allocates nothing.
+/// </summary>
+internal abstract class FlashJob<TSelf> : IParallelJob where TSelf : FlashJob<TSelf>, new()
+{
+    [ThreadStatic] private static TSelf? _forThisThread;
+
+    public static TSelf ForThisThread => _forThisThread ??= new TSelf();
+
+    protected SimdLevel Level;
+
+    public virtual void Execute(int index)
+    {
+        switch (Level)
+        {
+            case SimdLevel.Avx512: Task<Vector512<float>, FlashVec512>(index); break;
+            case SimdLevel.Avx2: Task<Vector256<float>, FlashVec256>(index); break;
+            default: Task<float, FlashVecScalar>(index); break;
+        }
+    }
+
+    protected abstract void Task<TV, TOps>(int index) where TV : struct where TOps : IFlashVec<TV>;
 }

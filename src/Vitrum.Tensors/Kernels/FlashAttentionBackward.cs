@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -12,18 +11,13 @@ namespace Vitrum.Tensors.Kernels;
 /// it is broadcast along. A task owns one head, so dQ, dK and dV need no synchronization; a bias
 /// shared by several heads or batch items is accumulated in per-thread slots summed at the end.
 /// </summary>
-internal sealed unsafe class FlashBackwardJob : IParallelJob
+internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
 {
-    [ThreadStatic] private static FlashBackwardJob? _forThisThread;
-
-    public static FlashBackwardJob ForThisThread => _forThisThread ??= new FlashBackwardJob();
-
     private AttentionProblem _p;
     private float* _output, _lse, _gradOutput, _dq, _dk, _dv, _biasGrad;
     private AttentionAdditive _biasLayout;
     private int _biasLength;
     private bool _biasSlots;
-    private SimdLevel _level;
     private readonly List<float[]> _slots = new();
     private readonly Stack<int> _freeSlots = new();
 
@@ -40,7 +34,7 @@ internal sealed unsafe class FlashBackwardJob : IParallelJob
         _biasGrad = biasGrad;
         _biasLayout = biasLayout;
         _biasLength = biasLength;
-        _level = Simd.Level;
+        Level = Simd.Level;
         _biasSlots = biasGrad != null && ((biasLayout.StrideB == 0 && p.B > 1) || (biasLayout.StrideH == 0 && p.H > 1));
         if (biasGrad != null) new Span<float>(biasGrad, biasLength).Clear();
         try
@@ -59,17 +53,8 @@ internal sealed unsafe class FlashBackwardJob : IParallelJob
         }
     }
 
-    public void Execute(int index)
-    {
-        switch (_level)
-        {
-            case SimdLevel.Avx512: Head<Vector512<float>, FlashVec512>(index); break;
-            case SimdLevel.Avx2: Head<Vector256<float>, FlashVec256>(index); break;
-            default: Head<float, FlashVecScalar>(index); break;
-        }
-    }
-
-    private void Head<TV, TOps>(int head) where TV : struct where TOps : IFlashVec<TV>
+    /// <summary>One head: all its query and key blocks.</summary>
+    protected override void Task<TV, TOps>(int head)
     {
         const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;

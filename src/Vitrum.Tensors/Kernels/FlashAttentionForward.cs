@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -9,26 +8,20 @@ namespace Vitrum.Tensors.Kernels;
 /// wants keys as contiguous columns), then each (head, query block) runs the online softmax over
 /// the key blocks: S = Q K^T, logits = S * scale + bias + mask, running max m and sum l, O += P V
 /// after rescaling O by exp(m_old - m_new); finally O /= l and lse = m + log(l).
-/// One instance per calling thread, reused, so a call allocates nothing but pooled scratch.
 /// </summary>
-internal sealed unsafe class FlashForwardJob : IParallelJob
+internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
 {
-    [ThreadStatic] private static FlashForwardJob? _forThisThread;
-
-    public static FlashForwardJob ForThisThread => _forThisThread ??= new FlashForwardJob();
-
     private AttentionProblem _p;
     private float* _output, _lse, _keysT;
     private int _queryBlocks;
     private bool _packing;
-    private SimdLevel _level;
 
     public void Run(in AttentionProblem p, float* output, float* lse)
     {
         _p = p;
         _output = output;
         _lse = lse;
-        _level = Simd.Level;
+        Level = Simd.Level;
         _queryBlocks = (p.Nq + FlashAttention.QueryBlock - 1) / FlashAttention.QueryBlock;
         var keysT = BufferPool.RentFloat(Math.Max(1, p.Heads * p.D * p.KeysPadded));
         try
@@ -46,23 +39,19 @@ internal sealed unsafe class FlashForwardJob : IParallelJob
         }
     }
 
-    public void Execute(int index)
+    public override void Execute(int index)
     {
-        if (_packing)
+        if (!_packing)
         {
-            int b = index / _p.H, h = index % _p.H;
-            FlashTiles.PackTransposed(_p.K.Head(b, h), _p.Nk, _p.K.StrideRow, _p.D, _keysT + (long)index * _p.D * _p.KeysPadded, _p.KeysPadded);
+            base.Execute(index);
             return;
         }
-        switch (_level)
-        {
-            case SimdLevel.Avx512: Block<Vector512<float>, FlashVec512>(index); break;
-            case SimdLevel.Avx2: Block<Vector256<float>, FlashVec256>(index); break;
-            default: Block<float, FlashVecScalar>(index); break;
-        }
+        int b = index / _p.H, h = index % _p.H;
+        FlashTiles.PackTransposed(_p.K.Head(b, h), _p.Nk, _p.K.StrideRow, _p.D, _keysT + (long)index * _p.D * _p.KeysPadded, _p.KeysPadded);
     }
 
-    private void Block<TV, TOps>(int index) where TV : struct where TOps : IFlashVec<TV>
+    /// <summary>One (head, query block).</summary>
+    protected override void Task<TV, TOps>(int index)
     {
         const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;

@@ -48,6 +48,12 @@ internal static unsafe class FlashTiles
             Tile<TV, TOps, TN>(Math.Min(TileRows, m - i), k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate);
     }
 
+    /// <summary>One row of a tile's accumulators (TN of the four are used).</summary>
+    private struct TileRow<TV> where TV : struct
+    {
+        public TV V0, V1, V2, V3;
+    }
+
     /// <summary>
     /// One 6 x (TN * width) tile. A partial tile (mr &lt; 6) repeats its last row of A, so the loop
     /// is always the full register block; only the first mr rows are stored.
@@ -59,12 +65,7 @@ internal static unsafe class FlashTiles
         int w = TOps.Width;
         float* a0 = a, a1 = a + Math.Min(1, mr - 1) * rsA, a2 = a + Math.Min(2, mr - 1) * rsA;
         float* a3 = a + Math.Min(3, mr - 1) * rsA, a4 = a + Math.Min(4, mr - 1) * rsA, a5 = a + Math.Min(5, mr - 1) * rsA;
-        TV c00 = TOps.Zero, c01 = TOps.Zero, c02 = TOps.Zero, c03 = TOps.Zero;
-        TV c10 = TOps.Zero, c11 = TOps.Zero, c12 = TOps.Zero, c13 = TOps.Zero;
-        TV c20 = TOps.Zero, c21 = TOps.Zero, c22 = TOps.Zero, c23 = TOps.Zero;
-        TV c30 = TOps.Zero, c31 = TOps.Zero, c32 = TOps.Zero, c33 = TOps.Zero;
-        TV c40 = TOps.Zero, c41 = TOps.Zero, c42 = TOps.Zero, c43 = TOps.Zero;
-        TV c50 = TOps.Zero, c51 = TOps.Zero, c52 = TOps.Zero, c53 = TOps.Zero;
+        TileRow<TV> r0 = default, r1 = default, r2 = default, r3 = default, r4 = default, r5 = default;
         long ap = 0;
         for (int p = 0; p < k; p++, ap += csA)
         {
@@ -73,54 +74,42 @@ internal static unsafe class FlashTiles
             TV b1 = TN.Vectors > 1 ? TOps.Load(bp + w) : TOps.Zero;
             TV b2 = TN.Vectors > 2 ? TOps.Load(bp + 2 * w) : TOps.Zero;
             TV b3 = TN.Vectors > 3 ? TOps.Load(bp + 3 * w) : TOps.Zero;
-            TV x = TOps.Splat(a0[ap]);
-            c00 = TOps.MulAdd(x, b0, c00);
-            if (TN.Vectors > 1) c01 = TOps.MulAdd(x, b1, c01);
-            if (TN.Vectors > 2) c02 = TOps.MulAdd(x, b2, c02);
-            if (TN.Vectors > 3) c03 = TOps.MulAdd(x, b3, c03);
-            x = TOps.Splat(a1[ap]);
-            c10 = TOps.MulAdd(x, b0, c10);
-            if (TN.Vectors > 1) c11 = TOps.MulAdd(x, b1, c11);
-            if (TN.Vectors > 2) c12 = TOps.MulAdd(x, b2, c12);
-            if (TN.Vectors > 3) c13 = TOps.MulAdd(x, b3, c13);
-            x = TOps.Splat(a2[ap]);
-            c20 = TOps.MulAdd(x, b0, c20);
-            if (TN.Vectors > 1) c21 = TOps.MulAdd(x, b1, c21);
-            if (TN.Vectors > 2) c22 = TOps.MulAdd(x, b2, c22);
-            if (TN.Vectors > 3) c23 = TOps.MulAdd(x, b3, c23);
-            x = TOps.Splat(a3[ap]);
-            c30 = TOps.MulAdd(x, b0, c30);
-            if (TN.Vectors > 1) c31 = TOps.MulAdd(x, b1, c31);
-            if (TN.Vectors > 2) c32 = TOps.MulAdd(x, b2, c32);
-            if (TN.Vectors > 3) c33 = TOps.MulAdd(x, b3, c33);
-            x = TOps.Splat(a4[ap]);
-            c40 = TOps.MulAdd(x, b0, c40);
-            if (TN.Vectors > 1) c41 = TOps.MulAdd(x, b1, c41);
-            if (TN.Vectors > 2) c42 = TOps.MulAdd(x, b2, c42);
-            if (TN.Vectors > 3) c43 = TOps.MulAdd(x, b3, c43);
-            x = TOps.Splat(a5[ap]);
-            c50 = TOps.MulAdd(x, b0, c50);
-            if (TN.Vectors > 1) c51 = TOps.MulAdd(x, b1, c51);
-            if (TN.Vectors > 2) c52 = TOps.MulAdd(x, b2, c52);
-            if (TN.Vectors > 3) c53 = TOps.MulAdd(x, b3, c53);
+            Step<TV, TOps, TN>(ref r0, a0[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r1, a1[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r2, a2[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r3, a3[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r4, a4[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r5, a5[ap], b0, b1, b2, b3);
         }
-        StoreRow<TV, TOps, TN>(c, accumulate, c00, c01, c02, c03);
-        if (mr > 1) StoreRow<TV, TOps, TN>(c + ldc, accumulate, c10, c11, c12, c13);
-        if (mr > 2) StoreRow<TV, TOps, TN>(c + 2L * ldc, accumulate, c20, c21, c22, c23);
-        if (mr > 3) StoreRow<TV, TOps, TN>(c + 3L * ldc, accumulate, c30, c31, c32, c33);
-        if (mr > 4) StoreRow<TV, TOps, TN>(c + 4L * ldc, accumulate, c40, c41, c42, c43);
-        if (mr > 5) StoreRow<TV, TOps, TN>(c + 5L * ldc, accumulate, c50, c51, c52, c53);
+        StoreRow<TV, TOps, TN>(c, accumulate, r0);
+        if (mr > 1) StoreRow<TV, TOps, TN>(c + ldc, accumulate, r1);
+        if (mr > 2) StoreRow<TV, TOps, TN>(c + 2L * ldc, accumulate, r2);
+        if (mr > 3) StoreRow<TV, TOps, TN>(c + 3L * ldc, accumulate, r3);
+        if (mr > 4) StoreRow<TV, TOps, TN>(c + 4L * ldc, accumulate, r4);
+        if (mr > 5) StoreRow<TV, TOps, TN>(c + 5L * ldc, accumulate, r5);
+    }
+
+    /// <summary>row += a * [b0 b1 b2 b3] (the first TN vectors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TV, TOps, TN>(ref TileRow<TV> row, float a, TV b0, TV b1, TV b2, TV b3)
+        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    {
+        TV x = TOps.Splat(a);
+        row.V0 = TOps.MulAdd(x, b0, row.V0);
+        if (TN.Vectors > 1) row.V1 = TOps.MulAdd(x, b1, row.V1);
+        if (TN.Vectors > 2) row.V2 = TOps.MulAdd(x, b2, row.V2);
+        if (TN.Vectors > 3) row.V3 = TOps.MulAdd(x, b3, row.V3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TV, TOps, TN>(float* c, bool accumulate, TV v0, TV v1, TV v2, TV v3)
+    private static void StoreRow<TV, TOps, TN>(float* c, bool accumulate, in TileRow<TV> row)
         where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
     {
         int w = TOps.Width;
-        StoreVector<TV, TOps>(c, accumulate, v0);
-        if (TN.Vectors > 1) StoreVector<TV, TOps>(c + w, accumulate, v1);
-        if (TN.Vectors > 2) StoreVector<TV, TOps>(c + 2 * w, accumulate, v2);
-        if (TN.Vectors > 3) StoreVector<TV, TOps>(c + 3 * w, accumulate, v3);
+        StoreVector<TV, TOps>(c, accumulate, row.V0);
+        if (TN.Vectors > 1) StoreVector<TV, TOps>(c + w, accumulate, row.V1);
+        if (TN.Vectors > 2) StoreVector<TV, TOps>(c + 2 * w, accumulate, row.V2);
+        if (TN.Vectors > 3) StoreVector<TV, TOps>(c + 3 * w, accumulate, row.V3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
