@@ -29,24 +29,30 @@ public sealed class AttentionSideBySide : ISideBySide
         Tensor q = Tensor.Randn(gen, b, h, n, d).RequireGrad(), k = Tensor.Randn(gen, b, h, n, d).RequireGrad();
         Tensor v = Tensor.Randn(gen, b, h, n, d).RequireGrad(), gradOutput = Tensor.Randn(gen, b, h, n, d);
         var leaves = new[] { q, k, v };
-        Console.WriteLine($"attention B={b} H={h} N={n} d={d}, {WorkerPool.ThreadCount} threads, SIMD {Simd.Level}, median of {reps}");
+        Console.WriteLine($"attention B={b} H={h} N={n} d={d}, {WorkerPool.ThreadCount} threads, SIMD {Simd.Level}, " +
+                          $"{reps} rounds (all five measured in turn each round, so load changes hit them alike): median / best ms");
 
         Tensor Fused() => Ops.ScaledDotProductAttention(q, k, v);
         Tensor Unfused() => Ops.AttentionUnfused(q, k, v, null, null, null, false, out _);
-        double fusedStep = Median(reps, () => Step(Fused, gradOutput, leaves));
-        double unfusedStep = Median(reps, () => Step(Unfused, gradOutput, leaves));
-        double fusedForward = Median(reps, () => Forward(Fused));
-        double unfusedForward = Median(reps, () => Forward(Unfused));
-        double matmuls = Median(reps, () => ComposedMatMuls(q, k, v, gradOutput));
-
-        double product = 2.0 * b * h * n * n * d;
-        Console.WriteLine($"forward+backward  fused {fusedStep,9:F2} ms   composed {unfusedStep,9:F2} ms   ratio {unfusedStep / fusedStep,6:F2}x");
-        Console.WriteLine($"forward only      fused {fusedForward,9:F2} ms   composed {unfusedForward,9:F2} ms   ratio {unfusedForward / fusedForward,6:F2}x");
-        Console.WriteLine($"fused kernel: 7 block products in forward+backward, {7 * product / fusedStep / 1e6:F1} GFLOP/s");
-        Console.WriteLine($"composed path's 6 matmuls alone {matmuls:F2} ms ({6 * product / matmuls / 1e6:F1} GFLOP/s); " +
-                          $"composed without them {unfusedStep - matmuls:F2} ms -> ratio with free matmuls {(unfusedStep - matmuls) / fusedStep:F2}x");
-        double atFusedRate = unfusedStep - matmuls + 6 * product / (7 * product / fusedStep);
-        Console.WriteLine($"composed with its matmuls at the fused kernel's rate {atFusedRate:F2} ms -> ratio {atFusedRate / fusedStep:F2}x");
+        var t = RoundRobin(reps,
+            () => Step(Fused, gradOutput, leaves),
+            () => Step(Unfused, gradOutput, leaves),
+            () => Forward(Fused),
+            () => Forward(Unfused),
+            () => ComposedMatMuls(q, k, v, gradOutput));
+        for (int pass = 0; pass < 2; pass++)
+        {
+            // The same figures from the medians, then from the best rounds (the least disturbed by other work).
+            Func<double[], double> pick = pass == 0 ? Median : a => a.Min();
+            double fusedStep = pick(t[0]), unfusedStep = pick(t[1]), fusedForward = pick(t[2]), unfusedForward = pick(t[3]), matmuls = pick(t[4]);
+            double product = 2.0 * b * h * n * n * d;
+            Console.WriteLine(pass == 0 ? "-- medians" : "-- best rounds");
+            Console.WriteLine($"forward+backward  fused {fusedStep,9:F2} ms   composed {unfusedStep,9:F2} ms   ratio {unfusedStep / fusedStep,6:F2}x");
+            Console.WriteLine($"forward only      fused {fusedForward,9:F2} ms   composed {unfusedForward,9:F2} ms   ratio {unfusedForward / fusedForward,6:F2}x");
+            Console.WriteLine($"fused: 7 block products in forward+backward, {7 * product / fusedStep / 1e6:F1} GFLOP/s counting those alone");
+            Console.WriteLine($"composed path's 6 matmuls alone {matmuls:F2} ms ({6 * product / matmuls / 1e6:F1} GFLOP/s); " +
+                              $"composed without them {unfusedStep - matmuls:F2} ms -> ratio if its matmuls were free {(unfusedStep - matmuls) / fusedStep:F2}x");
+        }
 
         ReportDifferences(Fused, Unfused, gradOutput, leaves);
         long fusedBytes = SavedBytes(Fused, leaves), unfusedBytes = SavedBytes(Unfused, leaves);
@@ -133,18 +139,25 @@ public sealed class AttentionSideBySide : ISideBySide
     private static long FusedBackwardScratchBytes(int n, int d) =>
         4L * (2 * d * ((n + 15) & ~15) + 2 * FlashAttention.QueryBlock * FlashAttention.KeyBlock + FlashAttention.QueryBlock);
 
-    private static double Median(int reps, Action body)
+    /// <summary>Times of each body over <paramref name="reps"/> rounds, each round running every body once, after warm-up rounds.</summary>
+    private static double[][] RoundRobin(int reps, params Action[] bodies)
     {
-        for (int i = 0; i < 3; i++) body();
-        var times = new double[reps];
-        for (int i = 0; i < reps; i++)
-        {
-            var sw = Stopwatch.StartNew();
-            body();
-            times[i] = sw.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[reps / 2];
+        var times = bodies.Select(_ => new double[reps]).ToArray();
+        for (int round = -3; round < reps; round++)
+            for (int i = 0; i < bodies.Length; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                bodies[i]();
+                if (round >= 0) times[i][round] = sw.Elapsed.TotalMilliseconds;
+            }
+        return times;
+    }
+
+    private static double Median(double[] times)
+    {
+        var sorted = (double[])times.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
     }
 
     private static int IntArg(string[] args, string name, int fallback)
