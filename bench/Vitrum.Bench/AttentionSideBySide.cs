@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Kernels;
+using Vitrum.Tensors.Memory;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Bench;
+
+/// <summary>
+/// Fused attention against the same attention composed from our own ops (matmul, scale, softmax,
+/// matmul), in one run: time of forward + backward and of the forward alone, the largest
+/// difference of outputs and gradients, and the memory each keeps. Because the composed path's
+/// speed rides on the GEMM, its matmuls are also timed alone, and the ratio is given again as if
+/// those matmuls were free, a bound no GEMM can beat.
+/// </summary>
+public sealed class AttentionSideBySide : ISideBySide
+{
+    public string Name => "attention";
+
+    public string Description => "fused vs composed attention, forward+backward (--b 8 --h 6 --n 197 --d 64 --reps 10 --threads T)";
+
+    public int Run(string[] args)
+    {
+        int b = IntArg(args, "--b", 8), h = IntArg(args, "--h", 6), n = IntArg(args, "--n", 197), d = IntArg(args, "--d", 64);
+        int reps = IntArg(args, "--reps", 10);
+        WorkerPool.ThreadCount = IntArg(args, "--threads", WorkerPool.ThreadCount);
+        var gen = new Generator(5);
+        Tensor q = Tensor.Randn(gen, b, h, n, d).RequireGrad(), k = Tensor.Randn(gen, b, h, n, d).RequireGrad();
+        Tensor v = Tensor.Randn(gen, b, h, n, d).RequireGrad(), gradOutput = Tensor.Randn(gen, b, h, n, d);
+        var leaves = new[] { q, k, v };
+        Console.WriteLine($"attention B={b} H={h} N={n} d={d}, {WorkerPool.ThreadCount} threads, SIMD {Simd.Level}, " +
+                          $"{reps} rounds (all five measured in turn each round, so load changes hit them alike): median / best ms");
+
+        Tensor Fused() => Ops.ScaledDotProductAttention(q, k, v);
+        Tensor Unfused() => Ops.AttentionUnfused(q, k, v, null, null, null, false, out _);
+        var t = RoundRobin(reps,
+            () => Step(Fused, gradOutput, leaves),
+            () => Step(Unfused, gradOutput, leaves),
+            () => Forward(Fused),
+            () => Forward(Unfused),
+            () => ComposedMatMuls(q, k, v, gradOutput));
+        for (int pass = 0; pass < 2; pass++)
+        {
+            // The same figures from the medians, then from the best rounds (the least disturbed by other work).
+            Func<double[], double> pick = pass == 0 ? Median : a => a.Min();
+            double fusedStep = pick(t[0]), unfusedStep = pick(t[1]), fusedForward = pick(t[2]), unfusedForward = pick(t[3]), matmuls = pick(t[4]);
+            double product = 2.0 * b * h * n * n * d;
+            Console.WriteLine(pass == 0 ? "-- medians" : "-- best rounds");
+            Console.WriteLine($"forward+backward  fused {fusedStep,9:F2} ms   composed {unfusedStep,9:F2} ms   ratio {unfusedStep / fusedStep,6:F2}x");
+            Console.WriteLine($"forward only      fused {fusedForward,9:F2} ms   composed {unfusedForward,9:F2} ms   ratio {unfusedForward / fusedForward,6:F2}x");
+            Console.WriteLine($"fused: 7 block products in forward+backward, {7 * product / fusedStep / 1e6:F1} GFLOP/s counting those alone");
+            Console.WriteLine($"composed path's 6 matmuls alone {matmuls:F2} ms ({6 * product / matmuls / 1e6:F1} GFLOP/s); " +
+                              $"composed without them {unfusedStep - matmuls:F2} ms -> ratio if its matmuls were free {(unfusedStep - matmuls) / fusedStep:F2}x");
+        }
+
+        ReportDifferences(Fused, Unfused, gradOutput, leaves);
+        long fusedBytes = SavedBytes(Fused, leaves), unfusedBytes = SavedBytes(Unfused, leaves);
+        long forwardScratch = FusedForwardScratchBytes(b, h, n, d), backwardScratch = FusedBackwardScratchBytes(n, d);
+        Console.WriteLine($"memory kept for backward: fused {fusedBytes:N0} B (log-sum-exp), composed {unfusedBytes:N0} B " +
+                          $"({(double)unfusedBytes / Math.Max(1, fusedBytes):F0}x)");
+        Console.WriteLine($"fused scratch: forward {forwardScratch:N0} B (packed K^T + per-thread blocks), " +
+                          $"backward {backwardScratch:N0} B per thread; one [Nq, Nk] score matrix of all heads: {4L * b * h * n * n:N0} B");
+        return 0;
+    }
+
+    private static void Step(Func<Tensor> attention, Tensor gradOutput, Tensor[] leaves)
+    {
+        using (var scope = new TensorScope()) attention().Backward(gradOutput);
+        foreach (var t in leaves) t.ZeroGrad();
+    }
+
+    private static void Forward(Func<Tensor> attention)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = GradMode.NoGrad();
+        attention();
+    }
+
+    /// <summary>The six matmuls the composed path runs (two forward, four backward), on its operand layouts.</summary>
+    private static void ComposedMatMuls(Tensor q, Tensor k, Tensor v, Tensor gradOutput)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = GradMode.NoGrad();
+        var p = Ops.MatMul(q, k.T);
+        Ops.MatMul(p, v);
+        Ops.MatMul(gradOutput, v.T);
+        Ops.MatMul(p.T, gradOutput);
+        Ops.MatMul(p, k);
+        Ops.MatMul(q.T, p);
+    }
+
+    private static void ReportDifferences(Func<Tensor> fused, Func<Tensor> unfused, Tensor gradOutput, Tensor[] leaves)
+    {
+        float[][] Run(Func<Tensor> f)
+        {
+            using var scope = new TensorScope();
+            var o = f();
+            o.Backward(gradOutput);
+            var res = new[] { o.ToArray() }.Concat(leaves.Select(t => t.Grad!.ToArray())).ToArray();
+            foreach (var t in leaves) t.ZeroGrad();
+            return res;
+        }
+        var a = Run(fused);
+        var c = Run(unfused);
+        var names = new[] { "output", "dq", "dk", "dv" };
+        var parts = names.Select((name, i) => $"{name} {a[i].Zip(c[i], (x, y) => Math.Abs(x - y)).Max():E2}");
+        Console.WriteLine($"max |fused - composed|: {string.Join(", ", parts)}");
+    }
+
+    /// <summary>Bytes of the distinct buffers the autograd graph keeps for backward, besides the inputs and the output.</summary>
+    private static long SavedBytes(Func<Tensor> attention, Tensor[] leaves)
+    {
+        using var scope = new TensorScope();
+        var output = attention();
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (var t in leaves.Append(output)) seen.Add(t.Storage);
+        var nodes = new Stack<Node>();
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        if (output.GradFn != null) nodes.Push(output.GradFn);
+        long bytes = 0;
+        while (nodes.Count > 0)
+        {
+            var node = nodes.Pop();
+            if (!visited.Add(node)) continue;
+            foreach (var t in node.Saved.Concat(node.Inputs))
+            {
+                if (t == null) continue;
+                if (seen.Add(t.Storage)) bytes += 4L * t.Storage.Length;
+                if (t.GradFn != null) nodes.Push(t.GradFn);
+            }
+        }
+        return bytes;
+    }
+
+    private static long FusedForwardScratchBytes(int b, int h, int n, int d) =>
+        4L * b * h * d * ((n + 15) & ~15) + 4L * WorkerPool.ThreadCount * (FlashAttention.QueryBlock * FlashAttention.KeyBlock + 2 * FlashAttention.QueryBlock);
+
+    private static long FusedBackwardScratchBytes(int n, int d) =>
+        4L * (2 * d * ((n + 15) & ~15) + 2 * FlashAttention.QueryBlock * FlashAttention.KeyBlock + FlashAttention.QueryBlock);
+
+    /// <summary>Times of each body over <paramref name="reps"/> rounds, each round running every body once, after warm-up rounds.</summary>
+    private static double[][] RoundRobin(int reps, params Action[] bodies)
+    {
+        var times = bodies.Select(_ => new double[reps]).ToArray();
+        for (int round = -3; round < reps; round++)
+            for (int i = 0; i < bodies.Length; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                bodies[i]();
+                if (round >= 0) times[i][round] = sw.Elapsed.TotalMilliseconds;
+            }
+        return times;
+    }
+
+    private static double Median(double[] times)
+    {
+        var sorted = (double[])times.Clone();
+        Array.Sort(sorted);
+        return sorted[sorted.Length / 2];
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}

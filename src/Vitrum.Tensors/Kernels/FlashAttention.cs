@@ -1,0 +1,112 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>q, k or v of one attention call: [B, H, N, features] with contiguous feature rows.</summary>
+internal unsafe struct AttentionOperand
+{
+    public float* Ptr;
+    public int StrideB, StrideH, StrideRow;
+
+    public readonly float* Head(int b, int h) => Ptr + (long)b * StrideB + (long)h * StrideH;
+}
+
+/// <summary>
+/// An additive term of the scores (the bias, or the mask as 0/-inf) seen through its broadcast to
+/// [B, H, Nq, Nk]: strides are 0 on broadcast dims, and the key stride is 0 or 1.
+/// </summary>
+internal unsafe struct AttentionAdditive
+{
+    public float* Ptr;
+    public int StrideB, StrideH, StrideI, StrideJ;
+
+    /// <summary>Where row i of head (b, h) starts, or null when the term is absent.</summary>
+    public readonly float* Row(int b, int h, int i) =>
+        Ptr == null ? null : Ptr + (long)b * StrideB + (long)h * StrideH + (long)i * StrideI;
+}
+
+/// <summary>Everything one fused attention call reads: operands, additive terms, scale and causality.</summary>
+internal struct AttentionProblem
+{
+    public int B, H, Nq, Nk, D, Dv;
+    public float Scale;
+
+    /// <summary>Query i attends keys j &lt;= i only (PyTorch's top-left aligned is_causal).</summary>
+    public bool Causal;
+
+    public AttentionOperand Q, K, V;
+    public AttentionAdditive Bias, Mask;
+
+    public readonly int Heads => B * H;
+
+    /// <summary>Keys padded to a whole number of 16-lane vectors in the packed K^T and V^T.</summary>
+    public readonly int KeysPadded => (Nk + 15) & ~15;
+
+    /// <summary>Keys that query row i can see: all, or j &lt;= i when causal.</summary>
+    public readonly int KeysVisibleTo(int lastRow) => Causal ? Math.Min(Nk, lastRow + 1) : Nk;
+}
+
+/// <summary>
+/// The fused scaled-dot-product attention kernels (FlashAttention, Dao et al. 2022; the backward of
+/// FlashAttention-2, Dao 2023): query blocks x key blocks with an online softmax, so no [Nq, Nk]
+/// matrix is ever held beyond one block; the forward keeps the log-sum-exp of every query row and
+/// the backward recomputes the probabilities from it.
+/// </summary>
+internal static unsafe class FlashAttention
+{
+    /// <summary>Query rows per block: a multiple of the 6-row register tile.</summary>
+    public const int QueryBlock = 48;
+
+    /// <summary>Keys per block: a multiple of 16 lanes; 256 keeps a block row of scores in L1.</summary>
+    public const int KeyBlock = 256;
+
+    /// <summary>out [B, H, Nq, Dv] and lse [B, H, Nq] (+inf for a row whose keys are all masked).</summary>
+    public static void Forward(in AttentionProblem p, float* output, float* lse)
+    {
+        if (p.Heads == 0 || p.Nq == 0) return;
+        var job = FlashForwardJob.ForThisThread;
+        job.Run(p, output, lse);
+    }
+
+    /// <summary>
+    /// Gradients of q, k, v (contiguous [B, H, N, features]) and, when <paramref name="biasGrad"/> is
+    /// not null, of the bias (contiguous with the bias's own shape, described by <paramref name="biasGradLayout"/>).
+    /// </summary>
+    public static void Backward(in AttentionProblem p, float* output, float* lse, float* gradOutput,
+        float* dq, float* dk, float* dv, float* biasGrad, in AttentionAdditive biasGradLayout, int biasGradLength)
+    {
+        var job = FlashBackwardJob.ForThisThread;
+        job.Run(p, output, lse, gradOutput, dq, dk, dv, biasGrad, biasGradLayout, biasGradLength);
+    }
+
+    /// <summary>Address of a pooled (pinned) scratch array.</summary>
+    internal static float* Pin(float[] a) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(a));
+}
+
+/// <summary>
+/// A parallel attention job: runs its per-task body at the vector width chosen when the call began.
+/// Each calling thread keeps one instance of each job and reuses it, so a call allocates nothing.
+/// </summary>
+internal abstract class FlashJob<TSelf> : IParallelJob where TSelf : FlashJob<TSelf>, new()
+{
+    [ThreadStatic] private static TSelf? _forThisThread;
+
+    public static TSelf ForThisThread => _forThisThread ??= new TSelf();
+
+    protected SimdLevel Level;
+
+    public virtual void Execute(int index)
+    {
+        switch (Level)
+        {
+            case SimdLevel.Avx512: Task<Vector512<float>, FlashVec512>(index); break;
+            case SimdLevel.Avx2: Task<Vector256<float>, FlashVec256>(index); break;
+            default: Task<float, FlashVecScalar>(index); break;
+        }
+    }
+
+    protected abstract void Task<TV, TOps>(int index) where TV : struct where TOps : IFlashVec<TV>;
+}

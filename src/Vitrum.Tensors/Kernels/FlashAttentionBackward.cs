@@ -1,0 +1,148 @@
+using Vitrum.Tensors.Memory;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>
+/// The backward pass (FlashAttention-2): per head, K^T and V^T are packed once; then for each query
+/// block D = rowsum(dO * O), and for each key block the probabilities are recomputed from the saved
+/// log-sum-exp, P = exp(S * scale + bias + mask - lse), dP = dO V^T, dS = P * (dP - D),
+/// dV += P^T dO, dK += scale dS^T Q, dQ += scale dS K, and the bias gets dS summed over the dims
+/// it is broadcast along. A task owns one head, so dQ, dK and dV need no synchronization; a bias
+/// shared by several heads or batch items is accumulated in per-thread slots summed at the end.
+/// </summary>
+internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
+{
+    private AttentionProblem _p;
+    private float* _output, _lse, _gradOutput, _dq, _dk, _dv, _biasGrad;
+    private AttentionAdditive _biasLayout;
+    private int _biasLength;
+    private bool _biasSlots;
+    private readonly List<float[]> _slots = new();
+    private readonly Stack<int> _freeSlots = new();
+
+    public void Run(in AttentionProblem p, float* output, float* lse, float* gradOutput,
+        float* dq, float* dk, float* dv, float* biasGrad, in AttentionAdditive biasLayout, int biasLength)
+    {
+        _p = p;
+        _output = output;
+        _lse = lse;
+        _gradOutput = gradOutput;
+        _dq = dq;
+        _dk = dk;
+        _dv = dv;
+        _biasGrad = biasGrad;
+        _biasLayout = biasLayout;
+        _biasLength = biasLength;
+        Level = Simd.Level;
+        _biasSlots = biasGrad != null && ((biasLayout.StrideB == 0 && p.B > 1) || (biasLayout.StrideH == 0 && p.H > 1));
+        if (biasGrad != null) new Span<float>(biasGrad, biasLength).Clear();
+        try
+        {
+            WorkerPool.For(p.Heads, this);
+            if (_biasSlots)
+                foreach (var slot in _slots)
+                    FlashRows.AddInto<float, FlashVecScalar>(biasGrad, FlashAttention.Pin(slot), biasLength);
+        }
+        finally
+        {
+            foreach (var slot in _slots) BufferPool.Return(slot);
+            _slots.Clear();
+            _freeSlots.Clear();
+            _output = _lse = _gradOutput = _dq = _dk = _dv = _biasGrad = null;
+        }
+    }
+
+    /// <summary>One head: all its query and key blocks.</summary>
+    protected override void Task<TV, TOps>(int head)
+    {
+        const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
+        ref readonly var p = ref _p;
+        int b = head / p.H, h = head % p.H;
+        int d = p.D, dv = p.Dv, ldk = p.KeysPadded;
+        float* q = p.Q.Head(b, h), k = p.K.Head(b, h);
+        int rsQ = p.Q.StrideRow, rsK = p.K.StrideRow;
+        float* o = _output + (long)head * p.Nq * dv, dO = _gradOutput + (long)head * p.Nq * dv;
+        float* lse = _lse + (long)head * p.Nq;
+        float* dq = _dq + (long)head * p.Nq * d, dk = _dk + (long)head * p.Nk * d, dvH = _dv + (long)head * p.Nk * dv;
+        new Span<float>(dq, p.Nq * d).Clear();
+        new Span<float>(dk, p.Nk * d).Clear();
+        new Span<float>(dvH, p.Nk * dv).Clear();
+
+        var scratch = BufferPool.RentFloat((d + dv) * ldk + 2 * bqMax * bk + bqMax);
+        float* kt = FlashAttention.Pin(scratch), vt = kt + (long)d * ldk;
+        float* prob = vt + (long)dv * ldk, ds = prob + bqMax * bk, rowD = ds + bqMax * bk;
+        FlashTiles.PackTransposed(k, p.Nk, rsK, d, kt, ldk);
+        FlashTiles.PackTransposed(p.V.Head(b, h), p.Nk, p.V.StrideRow, dv, vt, ldk);
+        int slot = -1;
+        float* biasGrad = null;
+        if (_biasGrad != null)
+        {
+            biasGrad = _biasSlots ? AcquireSlot(out slot) : _biasGrad;
+            biasGrad += (long)b * _biasLayout.StrideB + (long)h * _biasLayout.StrideH;
+        }
+
+        for (int i0 = 0; i0 < p.Nq; i0 += bqMax)
+        {
+            int bq = Math.Min(bqMax, p.Nq - i0);
+            float* qi = q + (long)i0 * rsQ, dOi = dO + (long)i0 * dv;
+            for (int r = 0; r < bq; r++)
+                rowD[r] = FlashRows.Dot<TV, TOps>(dOi + (long)r * dv, o + (long)(i0 + r) * dv, dv);
+            int keys = p.KeysVisibleTo(i0 + bq - 1);
+            for (int j0 = 0; j0 < keys; j0 += bk)
+            {
+                int nk = Math.Min(bk, keys - j0);
+                int nkVec = (nk + TOps.Width - 1) / TOps.Width * TOps.Width;
+                FlashTiles.Product<TV, TOps>(bq, nkVec, d, qi, rsQ, 1, kt + j0, ldk, prob, bk, false);
+                FlashTiles.Product<TV, TOps>(bq, nkVec, dv, dOi, dv, 1, vt + j0, ldk, ds, bk, false);
+                for (int r = 0; r < bq; r++)
+                {
+                    int i = i0 + r;
+                    float* pr = prob + r * bk, dsr = ds + r * bk;
+                    float* bias = p.Bias.Row(b, h, i), mask = p.Mask.Row(b, h, i);
+                    FlashRows.Probabilities<TV, TOps>(pr, nk, p.KeysVisibleTo(i) - j0, p.Scale,
+                        bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
+                        mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ, lse[i]);
+                    FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r]);
+                    if (biasGrad != null) AccumulateBiasGrad<TV, TOps>(biasGrad + (long)i * _biasLayout.StrideI, j0, dsr, nk);
+                    FlashRows.Scale<TV, TOps>(dsr, nk, p.Scale);
+                }
+                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, bk, dOi, dv, dvH + (long)j0 * dv, dv, true);
+                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, bk, qi, rsQ, dk + (long)j0 * d, d, true);
+                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, bk, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, true);
+            }
+        }
+        if (slot >= 0) ReleaseSlot(slot);
+        BufferPool.Return(scratch);
+    }
+
+    /// <summary>Adds one row of dS to the bias gradient row (or to its single element when the bias broadcasts along keys).</summary>
+    private void AccumulateBiasGrad<TV, TOps>(float* row, int j0, float* ds, int nk) where TV : struct where TOps : IFlashVec<TV>
+    {
+        if (_biasLayout.StrideJ == 0) *row += FlashRows.Sum<TV, TOps>(ds, nk);
+        else FlashRows.AddInto<TV, TOps>(row + j0, ds, nk);
+    }
+
+    /// <summary>A zeroed bias-gradient buffer no other running task holds; at most one per thread is ever created.</summary>
+    private float* AcquireSlot(out int slot)
+    {
+        lock (_freeSlots)
+        {
+            if (_freeSlots.Count > 0)
+            {
+                slot = _freeSlots.Pop();
+                return FlashAttention.Pin(_slots[slot]);
+            }
+            var a = BufferPool.RentFloat(_biasLength);
+            new Span<float>(a, 0, _biasLength).Clear();
+            _slots.Add(a);
+            slot = _slots.Count - 1;
+            return FlashAttention.Pin(a);
+        }
+    }
+
+    private void ReleaseSlot(int slot)
+    {
+        lock (_freeSlots) _freeSlots.Push(slot);
+    }
+}

@@ -1,0 +1,179 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>How many vectors wide a register tile is (a compile-time constant for the JIT).</summary>
+internal interface ITileColumns
+{
+    static abstract int Vectors { get; }
+}
+
+internal struct TileCols1 : ITileColumns { public static int Vectors => 1; }
+internal struct TileCols2 : ITileColumns { public static int Vectors => 2; }
+internal struct TileCols3 : ITileColumns { public static int Vectors => 3; }
+internal struct TileCols4 : ITileColumns { public static int Vectors => 4; }
+
+/// <summary>
+/// The block products of the fused attention kernels: C[m, n] (+)= A[m, k] B[k, n] with A strided
+/// (so P^T and dS^T are read in place) and B row-major with contiguous rows (K^T and V^T packed
+/// once per head, V, Q, K and dO read where they lie). Register-blocked: 6 rows x up to 4 vectors of
+/// accumulators (24 of the 32 zmm registers), one broadcast of A per row and step of k.
+/// </summary>
+internal static unsafe class FlashTiles
+{
+    public const int TileRows = 6;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Product<TV, TOps>(int m, int n, int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV>
+    {
+        if (m <= 0 || n <= 0) return;
+        int w = TOps.Width;
+        int j = 0;
+        for (; j + 4 * w <= n; j += 4 * w) Rows<TV, TOps, TileCols4>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+        int rest = (n - j) / w;
+        if (rest == 3) Rows<TV, TOps, TileCols3>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+        else if (rest == 2) Rows<TV, TOps, TileCols2>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+        else if (rest == 1) Rows<TV, TOps, TileCols1>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+        j += rest * w;
+        // Fewer columns than one vector: the same tiles one lane wide.
+        if (j < n && w > 1) Product<float, FlashVecScalar>(m, n - j, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+    }
+
+    private static void Rows<TV, TOps, TN>(int m, int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    {
+        for (int i = 0; i < m; i += TileRows)
+            Tile<TV, TOps, TN>(Math.Min(TileRows, m - i), k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate);
+    }
+
+    /// <summary>One row of a tile's accumulators (TN of the four are used).</summary>
+    private struct TileRow<TV> where TV : struct
+    {
+        public TV V0, V1, V2, V3;
+    }
+
+    /// <summary>
+    /// One 6 x (TN * width) tile. A partial tile (mr &lt; 6) repeats its last row of A, so the loop
+    /// is always the full register block; only the first mr rows are stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile<TV, TOps, TN>(int mr, int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    {
+        int w = TOps.Width;
+        float* a0 = a, a1 = a + Math.Min(1, mr - 1) * rsA, a2 = a + Math.Min(2, mr - 1) * rsA;
+        float* a3 = a + Math.Min(3, mr - 1) * rsA, a4 = a + Math.Min(4, mr - 1) * rsA, a5 = a + Math.Min(5, mr - 1) * rsA;
+        TileRow<TV> r0 = default, r1 = default, r2 = default, r3 = default, r4 = default, r5 = default;
+        long ap = 0;
+        for (int p = 0; p < k; p++, ap += csA)
+        {
+            float* bp = b + (long)p * ldb;
+            TV b0 = TOps.Load(bp);
+            TV b1 = TN.Vectors > 1 ? TOps.Load(bp + w) : TOps.Zero;
+            TV b2 = TN.Vectors > 2 ? TOps.Load(bp + 2 * w) : TOps.Zero;
+            TV b3 = TN.Vectors > 3 ? TOps.Load(bp + 3 * w) : TOps.Zero;
+            Step<TV, TOps, TN>(ref r0, a0[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r1, a1[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r2, a2[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r3, a3[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r4, a4[ap], b0, b1, b2, b3);
+            Step<TV, TOps, TN>(ref r5, a5[ap], b0, b1, b2, b3);
+        }
+        StoreRow<TV, TOps, TN>(c, accumulate, r0);
+        if (mr > 1) StoreRow<TV, TOps, TN>(c + ldc, accumulate, r1);
+        if (mr > 2) StoreRow<TV, TOps, TN>(c + 2L * ldc, accumulate, r2);
+        if (mr > 3) StoreRow<TV, TOps, TN>(c + 3L * ldc, accumulate, r3);
+        if (mr > 4) StoreRow<TV, TOps, TN>(c + 4L * ldc, accumulate, r4);
+        if (mr > 5) StoreRow<TV, TOps, TN>(c + 5L * ldc, accumulate, r5);
+    }
+
+    /// <summary>row += a * [b0 b1 b2 b3] (the first TN vectors).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TV, TOps, TN>(ref TileRow<TV> row, float a, TV b0, TV b1, TV b2, TV b3)
+        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    {
+        TV x = TOps.Splat(a);
+        row.V0 = TOps.MulAdd(x, b0, row.V0);
+        if (TN.Vectors > 1) row.V1 = TOps.MulAdd(x, b1, row.V1);
+        if (TN.Vectors > 2) row.V2 = TOps.MulAdd(x, b2, row.V2);
+        if (TN.Vectors > 3) row.V3 = TOps.MulAdd(x, b3, row.V3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TV, TOps, TN>(float* c, bool accumulate, in TileRow<TV> row)
+        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    {
+        int w = TOps.Width;
+        StoreVector<TV, TOps>(c, accumulate, row.V0);
+        if (TN.Vectors > 1) StoreVector<TV, TOps>(c + w, accumulate, row.V1);
+        if (TN.Vectors > 2) StoreVector<TV, TOps>(c + 2 * w, accumulate, row.V2);
+        if (TN.Vectors > 3) StoreVector<TV, TOps>(c + 3 * w, accumulate, row.V3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreVector<TV, TOps>(float* c, bool accumulate, TV v) where TV : struct where TOps : IFlashVec<TV> =>
+        TOps.Store(c, accumulate ? TOps.Add(TOps.Load(c), v) : v);
+
+    /// <summary>
+    /// dst[c * ldDst + r] = src[r * rowStride + c] for r &lt; rows, c &lt; cols; columns rows..ldDst of
+    /// dst are zeroed, so a vector tile may read past the last key.
+    /// </summary>
+    public static void PackTransposed(float* src, int rows, int rowStride, int cols, float* dst, int ldDst)
+    {
+        int r = 0;
+        if (Simd.Level >= SimdLevel.Avx2)
+            for (; r + 8 <= rows; r += 8)
+            {
+                int c = 0;
+                for (; c + 8 <= cols; c += 8) Transpose8x8(src + (long)r * rowStride + c, rowStride, dst + (long)c * ldDst + r, ldDst);
+                for (; c < cols; c++)
+                    for (int rr = r; rr < r + 8; rr++) dst[(long)c * ldDst + rr] = src[(long)rr * rowStride + c];
+            }
+        for (; r < rows; r++)
+        {
+            float* s = src + (long)r * rowStride;
+            for (int c = 0; c < cols; c++) dst[(long)c * ldDst + r] = s[c];
+        }
+        if (rows < ldDst)
+            for (int c = 0; c < cols; c++) new Span<float>(dst + (long)c * ldDst + rows, ldDst - rows).Clear();
+    }
+
+    /// <summary>An 8 x 8 block transposed in registers: pairs interleaved, then quads, then 128-bit halves swapped.</summary>
+    private static void Transpose8x8(float* src, int lds, float* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + 2L * lds);
+        var r3 = Avx.LoadVector256(src + 3L * lds);
+        var r4 = Avx.LoadVector256(src + 4L * lds);
+        var r5 = Avx.LoadVector256(src + 5L * lds);
+        var r6 = Avx.LoadVector256(src + 6L * lds);
+        var r7 = Avx.LoadVector256(src + 7L * lds);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2L * ldd, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3L * ldd, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4L * ldd, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5L * ldd, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6L * ldd, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7L * ldd, Avx.Permute2x128(u3, u7, 0x31));
+    }
+}
