@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Vitrum.Data.Datasets;
+using Vitrum.Data.Loading;
+using Vitrum.Data.Transforms;
+using Vitrum.Nn;
+using Vitrum.Nn.IO;
+using Vitrum.Nn.Optim;
+using Vitrum.Tensors;
+using Vitrum.Tensors.Memory;
+
+namespace Vitrum.Training;
+
+/// <summary>The outcome of a run: final and best test accuracy, epochs done, wall time, whether it was interrupted.</summary>
+public sealed record TrainResult(double TestAccuracy, double BestAccuracy, int Epochs, double Seconds, bool Interrupted);
+
+/// <summary>
+/// Trains an image classifier as timm's train.py does on a CPU: AdamW with decay/no-decay groups, linear
+/// warmup then cosine decay per step, label-smoothed cross-entropy, gradient clipping, evaluation after
+/// every epoch. In <c>OutDir</c> it keeps <c>last.ckpt.safetensors</c> (everything needed to resume),
+/// <c>best.safetensors</c> and <c>last.safetensors</c> (weights with the model config in their metadata)
+/// and <c>metrics.jsonl</c>. Cancelling stops after the current step and saves a resumable checkpoint.
+/// </summary>
+public sealed class ImageClassifierTrainer(
+    Module<Tensor, Tensor> model, string modelConfigJson, IEnumerable<string> noWeightDecay,
+    ImageClassificationData train, ImageClassificationData test,
+    IReadOnlyList<IImageTransform> trainTransforms, IReadOnlyList<IImageTransform> testTransforms, TrainOptions options)
+{
+    public Action<StepProgress>? OnStep { get; init; }
+    public Action<EpochMetrics>? OnEpoch { get; init; }
+    public Action<string>? Log { get; init; }
+
+    public string CheckpointPath => Path.Combine(options.OutDir, "last.ckpt.safetensors");
+
+    public TrainResult Run(CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(options.OutDir);
+        var loader = new BatchLoader(train, options.BatchSize, trainTransforms, options.Seed, shuffle: true, dropLast: train.Count >= options.BatchSize);
+        int perEpoch = loader.BatchesPerEpoch;
+        long total = (long)perEpoch * options.Epochs;
+        var opt = new AdamW(ParamGroup.WeightDecaySplit(model, options.Lr, options.WeightDecay, noWeightDecay));
+        var schedule = new WarmupCosine(options.Lr, Math.Min(total, (long)(options.WarmupEpochs * perEpoch)), total, options.MinLr);
+        long step = 0;
+        double best = 0, lastAcc = 0;
+        if (options.Resume && File.Exists(CheckpointPath))
+        {
+            var st = TrainingCheckpoint.Load(CheckpointPath, model, opt);
+            step = st.Step;
+            if (st.Extra != null && st.Extra.TryGetValue("best_accuracy", out var b)) best = double.Parse(b, CultureInfo.InvariantCulture);
+            Log?.Invoke($"resumed from {CheckpointPath} at step {step} (epoch {step / perEpoch + 1})");
+        }
+        else if (!options.Resume && File.Exists(Path.Combine(options.OutDir, "metrics.jsonl")))
+            File.Delete(Path.Combine(options.OutDir, "metrics.jsonl"));
+        var clock = Stopwatch.StartNew();
+        long startStep = step;
+        bool interrupted = false;
+        int epoch = (int)(step / perEpoch);
+        model.Train();
+        for (; epoch < options.Epochs && !interrupted; epoch++)
+        {
+            var epochClock = Stopwatch.StartNew();
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            int skip = (int)(step - (long)epoch * perEpoch);
+            int bi = skip;
+            foreach (var batch in loader.Epoch(epoch, skip))
+            {
+                using (batch)
+                using (new TensorScope())
+                {
+                    schedule.Apply(opt, step);
+                    var logits = model.Forward(batch.Images);
+                    var loss = Ops.CrossEntropy(logits, batch.Labels, labelSmoothing: (float)options.LabelSmoothing);
+                    opt.ZeroGrad();
+                    loss.Backward();
+                    if (options.ClipGrad > 0) GradClip.ClipGradNorm(model.Parameters(), options.ClipGrad);
+                    opt.Step();
+                    lossSum += loss.Item() * batch.Size;
+                    correct += Evaluation.CountCorrect(logits, batch.Labels);
+                    seen += batch.Size;
+                }
+                step++;
+                bi++;
+                double elapsed = clock.Elapsed.TotalSeconds;
+                double ips = (step - startStep) * (double)options.BatchSize / Math.Max(elapsed, 1e-9);
+                var eta = TimeSpan.FromSeconds((total - step) * elapsed / Math.Max(1, step - startStep));
+                OnStep?.Invoke(new StepProgress(epoch + 1, options.Epochs, bi, perEpoch, lossSum / seen, (double)correct / seen, ips, clock.Elapsed, eta));
+                if (ct.IsCancellationRequested || (options.MaxSteps is long max && step >= max)) { interrupted = true; break; }
+            }
+            if (interrupted && bi < perEpoch)
+            {
+                SaveState(opt, step, best);
+                Log?.Invoke($"stopped at step {step}; resume with --resume");
+                break;
+            }
+            var (testLoss, testAcc) = Evaluation.Classify(model, test, testTransforms, Math.Max(options.BatchSize, 256));
+            lastAcc = testAcc;
+            var m = new EpochMetrics(epoch + 1, seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : (double)correct / seen, testLoss, testAcc,
+                opt.Groups[0].Lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9));
+            File.AppendAllText(Path.Combine(options.OutDir, "metrics.jsonl"), JsonSerializer.Serialize(m) + "\n");
+            OnEpoch?.Invoke(m);
+            SaveWeights("last.safetensors", epoch + 1, testAcc);
+            if (testAcc > best)
+            {
+                best = testAcc;
+                SaveWeights("best.safetensors", epoch + 1, testAcc);
+            }
+            SaveState(opt, step, best);
+        }
+        return new TrainResult(lastAcc, best, epoch, clock.Elapsed.TotalSeconds, interrupted);
+    }
+
+    private void SaveState(Optimizer opt, long step, double best) =>
+        TrainingCheckpoint.Save(CheckpointPath, model, opt, new TrainingState(0, step, Array.Empty<ulong>(), modelConfigJson,
+            new Dictionary<string, string> { ["best_accuracy"] = best.ToString("R", CultureInfo.InvariantCulture) }));
+
+    private void SaveWeights(string name, int epoch, double accuracy) =>
+        SafetensorsWriter.Save(Path.Combine(options.OutDir, name), model.StateDict(), new Dictionary<string, string>
+        {
+            ["config"] = modelConfigJson,
+            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
+            ["test_accuracy"] = accuracy.ToString("R", CultureInfo.InvariantCulture),
+        });
+}
