@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Vitrum.Models;
+using Vitrum.Tensors.Threading;
+using Vitrum.Training;
+
+namespace Vitrum.Cli.Commands;
+
+/// <summary><c>vitrum train --model PRESET|CONFIG.json --dataset NAME</c>: trains, evaluates each epoch, keeps best/last weights.</summary>
+public static class TrainCommand
+{
+    public static int Run(CliArgs args)
+    {
+        var modelArg = args.Required("model");
+        var dataset = args.Required("dataset");
+        var model = ModelChoice.Create(modelArg, args.Int("seed", 0, 0) is var s ? (ulong)s : 0);
+        var defaults = ModelChoice.TrainingDefaults(modelArg);
+        var o = new TrainOptions
+        {
+            Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),
+            BatchSize = args.Int("batch-size", defaults.BatchSize, 1, 65_536),
+            Lr = args.Double("lr", defaults.Lr),
+            WeightDecay = args.Double("weight-decay", defaults.WeightDecay),
+            WarmupEpochs = args.Double("warmup-epochs", defaults.WarmupEpochs),
+            LabelSmoothing = args.Double("label-smoothing", defaults.LabelSmoothing),
+            Seed = (ulong)args.Int("seed", 0, 0),
+            OutDir = args.String("out") ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(modelArg)}-{dataset}"),
+            Resume = args.Flag("resume"),
+            MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
+        };
+        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        bool json = args.Flag("json");
+        args.EnsureAllUsed();
+
+        var (train, test) = DatasetChoice.Load(dataset, msg => Console.Error.WriteLine(msg));
+        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height);
+        if (train.Channels != model.InChannels)
+            throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
+        var progress = new ProgressLine();
+        using var cts = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            Console.Error.WriteLine("\ninterrupt: finishing this step and saving a checkpoint (Ctrl+C again to abort)");
+            if (cts.IsCancellationRequested) Environment.Exit(130);
+            cts.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
+            {
+                OnStep = progress.Step,
+                OnEpoch = progress.Epoch,
+                Log = msg => Console.Error.WriteLine(msg),
+            };
+            Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
+            var r = trainer.Run(cts.Token);
+            if (!json)
+                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
+                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                test_accuracy = r.TestAccuracy,
+                best_accuracy = r.BestAccuracy,
+                epochs = r.Epochs,
+                seconds = Math.Round(r.Seconds, 1),
+                interrupted = r.Interrupted,
+                out_dir = o.OutDir,
+            }));
+            return r.Interrupted ? 130 : 0;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+}
