@@ -27,6 +27,7 @@ public static class Program
             {
                 "bench" => Bench(argv[1..]),
                 "inspect" => Commands.InspectCommand.Run(new CliArgs(argv[1..])),
+                "train" => Commands.TrainCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }
