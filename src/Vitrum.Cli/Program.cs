@@ -9,6 +9,10 @@ public static class Program
         usage: vitrum COMMAND [options]
 
         commands:
+          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist [--epochs N] [--batch-size B]
+                [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--json]
+          eval --weights W [--model M] --dataset NAME [--json]   test accuracy of trained weights
+          predict --weights W [--model M] --input X.safetensors [--output Y.safetensors] [--top K] [--json]
           inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
           help                                                   this text
@@ -28,6 +32,8 @@ public static class Program
                 "bench" => Bench(argv[1..]),
                 "inspect" => Commands.InspectCommand.Run(new CliArgs(argv[1..])),
                 "train" => Commands.TrainCommand.Run(new CliArgs(argv[1..])),
+                "eval" => Commands.EvalCommand.Run(new CliArgs(argv[1..])),
+                "predict" => Commands.PredictCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }
