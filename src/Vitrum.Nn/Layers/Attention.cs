@@ -3,9 +3,10 @@ using Vitrum.Tensors;
 namespace Vitrum.Nn;
 
 /// <summary>
-/// timm's multi-head self-attention with one fused projection (keys <c>qkv</c> [3C, C] and <c>proj</c>),
-/// running the engine's fused scaled dot-product attention. The optional additive bias is Swin's relative
-/// position bias / shift mask.
+/// timm's multi-head self-attention (vision_transformer.Attention) with one fused projection (keys
+/// <c>qkv</c> [3C, C] and <c>proj</c>), running the engine's fused scaled dot-product attention. The
+/// optional additive bias is Swin's relative position bias / shift mask. Defaults are timm's: no qkv bias,
+/// no dropout.
 /// </summary>
 public sealed class Attention : Module<Tensor, Tensor>
 {
@@ -13,21 +14,27 @@ public sealed class Attention : Module<Tensor, Tensor>
     public Linear Proj { get; }
     public int NumHeads { get; }
     public int HeadDim { get; }
-    private readonly Dropout _projDrop;
+    private readonly Dropout _attnDrop, _projDrop;
 
-    public Attention(int dim, int numHeads, bool qkvBias = true, float projDrop = 0, Generator? gen = null)
+    /// <param name="projDrop">dropout on the projected output (timm's proj_drop)</param>
+    /// <param name="attnDrop">dropout on the attention probabilities (timm's attn_drop); while training with
+    /// attnDrop &gt; 0 the unfused path runs</param>
+    public Attention(int dim, int numHeads, bool qkvBias = false, float projDrop = 0, Generator? gen = null, float attnDrop = 0)
     {
         if (numHeads <= 0 || dim % numHeads != 0) throw new ArgumentException($"Attention: dim {dim} is not divisible by {numHeads} heads");
         gen ??= new Generator(0);
         (NumHeads, HeadDim) = (numHeads, dim / numHeads);
         Qkv = RegisterModule("qkv", new Linear(dim, 3 * dim, qkvBias, gen));
+        _attnDrop = RegisterModule("attn_drop", new Dropout(attnDrop, gen));
         Proj = RegisterModule("proj", new Linear(dim, dim, true, gen));
-        _projDrop = new Dropout(projDrop, gen);
+        _projDrop = RegisterModule("proj_drop", new Dropout(projDrop, gen));
     }
 
     /// <summary>Splits [B, N, 3C] into q, k, v of [B, H, N, d] (views, no copies).</summary>
     private (Tensor Q, Tensor K, Tensor V) Heads(Tensor x)
     {
+        if (x.Rank != 3 || x.Shape[2] != NumHeads * HeadDim)
+            throw new ArgumentException($"Attention: input {ShapeUtil.Format(x.Shape)} is not [B, N, {NumHeads * HeadDim}]");
         int b = x.Shape[0], n = x.Shape[1];
         var qkv = Qkv.Forward(x).Reshape(b, n, 3, NumHeads, HeadDim).Permute(2, 0, 3, 1, 4);
         return (qkv.Select(0, 0), qkv.Select(0, 1), qkv.Select(0, 2));
@@ -38,17 +45,16 @@ public sealed class Attention : Module<Tensor, Tensor>
 
     /// <param name="input">[B, N, C]</param>
     /// <param name="bias">additive attention bias broadcastable to [B, H, N, N]</param>
+    /// <returns>[B, N, C]</returns>
     public Tensor Forward(Tensor input, Tensor? bias)
     {
-        if (input.Rank != 3 || input.Shape[2] != NumHeads * HeadDim)
-            throw new ArgumentException($"Attention: input {ShapeUtil.Format(input.Shape)} is not [B, N, {NumHeads * HeadDim}]");
         var (q, k, v) = Heads(input);
-        var o = Ops.ScaledDotProductAttention(q, k, v, bias: bias);
-        _projDrop.Train(Training);
+        var o = AttentionCore.Run(q, k, v, null, bias, false, _attnDrop);
         return _projDrop.Forward(Proj.Forward(o.Transpose(1, 2).Reshape(input.Shape)));
     }
 
-    /// <summary>The attention probabilities [B, H, N, N] of each head (unfused path), for attention maps.</summary>
+    /// <summary>The attention probabilities [B, H, N, N] of each head (unfused path, before dropout), for attention maps.</summary>
+    /// <param name="input">[B, N, C]</param>
     public Tensor Probabilities(Tensor input, Tensor? bias = null)
     {
         var (q, k, v) = Heads(input);

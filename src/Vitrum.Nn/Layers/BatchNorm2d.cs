@@ -27,11 +27,17 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
         using (Vitrum.Tensors.Memory.TensorScope.Suppress()) _numBatches = RegisterBuffer("num_batches_tracked", Tensor.LongZeros());
     }
 
+    /// <summary>Training forward passes so far (PyTorch's <c>num_batches_tracked</c>; loaded with the state dict).</summary>
+    public long NumBatchesTracked => _numBatches.GetLong();
+
     /// <param name="input">[N, C, H, W]</param>
     public override Tensor Forward(Tensor input)
     {
+        LayerChecks.Channels2d("BatchNorm2d", input, Weight.Shape[0]);
+        var y = Ops.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, Training, Momentum, Eps);
+        // Counted after the op so that a rejected input leaves the counter as it was.
         if (Training) _numBatches.AsLongSpan()[0]++;
-        return Ops.BatchNorm(input, RunningMean, RunningVar, Weight, Bias, Training, Momentum, Eps);
+        return y;
     }
 }
 
@@ -54,5 +60,9 @@ public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
     }
 
     /// <param name="input">[N, C, H, W]</param>
-    public override Tensor Forward(Tensor input) => Ops.BatchNorm(input, _mean, _var, _weight, _bias, training: false, eps: Eps);
+    public override Tensor Forward(Tensor input)
+    {
+        LayerChecks.Channels2d("FrozenBatchNorm2d", input, _weight.Shape[0]);
+        return Ops.BatchNorm(input, _mean, _var, _weight, _bias, training: false, eps: Eps);
+    }
 }

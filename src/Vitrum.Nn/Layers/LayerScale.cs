@@ -13,5 +13,9 @@ public sealed class LayerScale : Module<Tensor, Tensor>
     }
 
     /// <param name="input">[..., dim]</param>
-    public override Tensor Forward(Tensor input) => Ops.Mul(input, Gamma);
+    public override Tensor Forward(Tensor input)
+    {
+        LayerChecks.LastDim("LayerScale", input, Gamma.Shape[0]);
+        return Ops.Mul(input, Gamma);
+    }
 }

@@ -29,8 +29,7 @@ public sealed class Linear : Module<Tensor, Tensor>
     /// <returns>[..., out]</returns>
     public override Tensor Forward(Tensor input)
     {
-        if (input.Rank == 0 || input.Shape[^1] != InFeatures)
-            throw new ArgumentException($"Linear: input {ShapeUtil.Format(input.Shape)} does not end in {InFeatures} features");
+        LayerChecks.LastDim("Linear", input, InFeatures);
         var y = Ops.MatMul(input, Weight.T);
         return Bias == null ? y : Ops.Add(y, Bias);
     }

@@ -5,8 +5,8 @@ namespace Vitrum.Nn;
 /// <summary>
 /// torch.nn.MultiheadAttention with its packed layout (keys <c>in_proj_weight</c> [3E, E], <c>in_proj_bias</c>,
 /// <c>out_proj.weight</c>, <c>out_proj.bias</c>) over the engine's fused attention. Masks use PyTorch's
-/// meaning: in <c>keyPaddingMask</c> [B, S] and a boolean <c>attnMask</c> [L, S], nonzero marks a key that is
-/// NOT attended; a float <c>attnMask</c> is added to the scores.
+/// meaning: a boolean (Int64) mask marks with nonzero a key that is NOT attended; a Float32 mask is added
+/// to the scores. Unlike PyTorch, a query whose keys are all masked gets a zero output instead of NaN.
 /// </summary>
 public sealed class MultiheadAttention : Module
 {
@@ -16,8 +16,10 @@ public sealed class MultiheadAttention : Module
     public int EmbedDim { get; }
     public int NumHeads { get; }
     public bool BatchFirst { get; }
+    private readonly Dropout _drop;
 
-    public MultiheadAttention(int embedDim, int numHeads, bool bias = true, bool batchFirst = false, Generator? gen = null)
+    /// <param name="dropout">dropout on the attention probabilities while training (torch's <c>dropout</c>)</param>
+    public MultiheadAttention(int embedDim, int numHeads, bool bias = true, bool batchFirst = false, Generator? gen = null, float dropout = 0)
     {
         if (numHeads <= 0 || embedDim % numHeads != 0) throw new ArgumentException($"MultiheadAttention: embed dim {embedDim} is not divisible by {numHeads} heads");
         gen ??= new Generator(0);
@@ -26,6 +28,7 @@ public sealed class MultiheadAttention : Module
         if (bias) InProjBias = RegisterParameter("in_proj_bias", NewTensor(3 * embedDim));
         OutProj = RegisterModule("out_proj", new Linear(embedDim, embedDim, bias, gen));
         if (bias) OutProj.Bias!.AsSpan().Clear();
+        _drop = RegisterModule("dropout", new Dropout(dropout, gen));
     }
 
     /// <summary>[B, T, E] (batch first) -> [B, H, T, d] through one slice of the packed projection.</summary>
@@ -40,8 +43,9 @@ public sealed class MultiheadAttention : Module
     /// <param name="query">[L, B, E] ([B, L, E] when batch first)</param>
     /// <param name="key">[S, B, E] ([B, S, E])</param>
     /// <param name="value">[S, B, E] ([B, S, E])</param>
-    /// <param name="keyPaddingMask">int64 [B, S], nonzero = padding (ignored)</param>
-    /// <param name="attnMask">[L, S]: int64 nonzero = not allowed, or float32 added to the scores</param>
+    /// <param name="keyPaddingMask">[B, S]: Int64 nonzero = padding (ignored), or Float32 added to the scores</param>
+    /// <param name="attnMask">[L, S] or [B * H, L, S]: Int64 nonzero = not allowed, or Float32 added to the scores</param>
+    /// <param name="isCausal">query i attends keys j &lt;= i only; combines with the masks</param>
     /// <returns>[L, B, E] ([B, L, E])</returns>
     public Tensor Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool isCausal = false)
     {
@@ -51,26 +55,45 @@ public sealed class MultiheadAttention : Module
         var q = BatchFirst ? query : query.Transpose(0, 1);
         var k = BatchFirst ? key : key.Transpose(0, 1);
         var v = BatchFirst ? value : value.Transpose(0, 1);
-        int b = q.Shape[0], s = k.Shape[1];
+        int b = q.Shape[0], l = q.Shape[1], s = k.Shape[1];
+        if (!ShapeUtil.SameShape(k.Shape, v.Shape) || k.Shape[0] != b)
+            throw new ArgumentException($"MultiheadAttention: query {ShapeUtil.Format(query.Shape)}, key {ShapeUtil.Format(key.Shape)} and value {ShapeUtil.Format(value.Shape)} disagree in batch or key count");
+        var (allow, bias) = Masks(b, l, s, keyPaddingMask, attnMask);
+        var o = AttentionCore.Run(Project(q, 0), Project(k, 1), Project(v, 2), allow, bias, isCausal, _drop);
+        var y = OutProj.Forward(o.Transpose(1, 2).Reshape(b, l, EmbedDim));
+        return BatchFirst ? y : y.Transpose(0, 1);
+    }
+
+    /// <summary>
+    /// PyTorch's masks as the fused op's arguments: boolean ones become one "take part" mask (1 = attend),
+    /// float ones one additive bias, both shaped to broadcast against [B, H, L, S].
+    /// </summary>
+    private (Tensor? Allow, Tensor? Bias) Masks(int b, int l, int s, Tensor? keyPaddingMask, Tensor? attnMask)
+    {
         Tensor? allow = null, bias = null;
-        if (keyPaddingMask != null)
+        void Add(Tensor m)
         {
-            if (keyPaddingMask.Rank != 2 || keyPaddingMask.Shape[0] != b || keyPaddingMask.Shape[1] != s)
-                throw new ArgumentException($"MultiheadAttention: key padding mask {ShapeUtil.Format(keyPaddingMask.Shape)} is not [{b}, {s}]");
-            allow = Ops.MaskedFill(Tensor.Ones(b, s), keyPaddingMask, 0f).Reshape(b, 1, 1, s);
-        }
-        if (attnMask != null)
-        {
-            if (attnMask.DType == DType.Float32) bias = attnMask;
+            if (m.DType == DType.Float32) bias = bias == null ? m : Ops.Add(bias, m);
             else
             {
-                var a = Ops.MaskedFill(Tensor.Ones(attnMask.Shape), attnMask, 0f);
+                var a = Ops.MaskedFill(Tensor.Ones(m.Shape), m, 0f);
                 allow = allow == null ? a : Ops.Mul(allow, a);
             }
         }
-        var o = Ops.ScaledDotProductAttention(Project(q, 0), Project(k, 1), Project(v, 2), allow, bias, isCausal: isCausal);
-        var merged = o.Transpose(1, 2).Reshape(b, q.Shape[1], EmbedDim);
-        var y = OutProj.Forward(merged);
-        return BatchFirst ? y : y.Transpose(0, 1);
+        if (keyPaddingMask != null)
+        {
+            if (keyPaddingMask.Rank != 2 || keyPaddingMask.Shape[0] != b || keyPaddingMask.Shape[1] != s)
+                throw new ArgumentException($"MultiheadAttention: key padding mask {ShapeUtil.Format(keyPaddingMask.Shape)} is not [{b}, {s}] (batch, keys)");
+            Add(keyPaddingMask.Reshape(b, 1, 1, s));
+        }
+        if (attnMask != null)
+        {
+            if (attnMask.Rank == 2 && attnMask.Shape[0] == l && attnMask.Shape[1] == s) Add(attnMask);
+            else if (attnMask.Rank == 3 && attnMask.Shape[0] == b * NumHeads && attnMask.Shape[1] == l && attnMask.Shape[2] == s)
+                Add(attnMask.Reshape(b, NumHeads, l, s));
+            else
+                throw new ArgumentException($"MultiheadAttention: attention mask {ShapeUtil.Format(attnMask.Shape)} is neither [{l}, {s}] nor [{b * NumHeads}, {l}, {s}] (batch * heads, queries, keys)");
+        }
+        return (allow, bias);
     }
 }
