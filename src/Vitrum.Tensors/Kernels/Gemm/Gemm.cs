@@ -9,7 +9,21 @@ public static unsafe partial class Gemm
 {
     public static void Sgemm(int m, int n, int k, float* a, int rsA, int csA, float* b, int rsB, int csB,
         float* c, int ldc, bool accumulate)
-        => GemmReference.Sgemm(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate);
+    {
+        if (m <= 0 || n <= 0) return;
+        var g = new GemmArgs(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate);
+        if (k <= 0)
+        {
+            if (!accumulate) ClearC(g);
+            return;
+        }
+        switch (Simd.Level)
+        {
+            case SimdLevel.Avx512: GemmDriver.Serial<GemmKernel512>(g); break;
+            case SimdLevel.Avx2: GemmDriver.Serial<GemmKernel256>(g); break;
+            default: GemmDriver.Serial<GemmKernelScalar>(g); break;
+        }
+    }
 
     /// <summary>Many independent GEMMs of one shape (attention heads, windows), operands a fixed stride apart.</summary>
     public static void SgemmBatched(int batch, int m, int n, int k,
@@ -19,5 +33,10 @@ public static unsafe partial class Gemm
     {
         for (int i = 0; i < batch; i++)
             Sgemm(m, n, k, a + i * strideA, rsA, csA, b + i * strideB, rsB, csB, c + i * strideC, ldc, accumulate);
+    }
+
+    private static void ClearC(in GemmArgs g)
+    {
+        for (int i = 0; i < g.M; i++) new Span<float>(g.C + i * g.Ldc, g.N).Clear();
     }
 }

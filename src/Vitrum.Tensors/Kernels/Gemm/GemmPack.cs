@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Vitrum.Tensors.Kernels;
+
+/// <summary>
+/// Packing: copies a block of A into Mr-row panels (depth-major: panel[p*Mr + i]) and a block of B into
+/// Nr-column panels (panel[p*Nr + j]), zero-padding the last panel, so the micro-kernel reads both
+/// operands sequentially whatever their strides. Transposed operands cost nothing extra: a row-major A
+/// and a column-major B go through the same 8x8 register transpose, the other two layouts are plain
+/// copies, and any other stride falls back to element-wise gathering.
+/// </summary>
+internal static unsafe class GemmPack
+{
+    /// <summary>Packs rows [0, rows) x depth [0, kc) of A (starting at <paramref name="a"/>) into panels of <paramref name="mr"/> rows.</summary>
+    public static void PackA(int rows, int kc, float* a, long rsA, long csA, float* dst, int mr)
+    {
+        for (int i = 0; i < rows; i += mr)
+            PackPanel(Math.Min(mr, rows - i), kc, a + i * rsA, rsA, csA, dst + (long)i * kc, mr);
+    }
+
+    /// <summary>Packs depth [0, kc) x columns [0, cols) of B into panels of <paramref name="nr"/> columns.</summary>
+    public static void PackB(int cols, int kc, float* b, long rsB, long csB, float* dst, int nr)
+    {
+        for (int j = 0; j < cols; j += nr)
+            PackPanel(Math.Min(nr, cols - j), kc, b + j * csB, csB, rsB, dst + (long)j * kc, nr);
+    }
+
+    /// <summary>
+    /// One panel: dst[p*width + r] = src[r*rStride + p*pStride] for r &lt; lines (zero for lines &lt;= r &lt; width).
+    /// For A a line is a row of A; for B it is a column of B.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackPanel(int lines, int kc, float* src, long rStride, long pStride, float* dst, int width)
+    {
+        bool vector = Simd.Level != SimdLevel.Scalar;
+        if (pStride == 1 && vector) Transposed(lines, kc, src, rStride, dst, width);
+        else if (rStride == 1 && vector) Copy(lines, kc, src, pStride, dst, width);
+        else
+        {
+            for (int p = 0; p < kc; p++)
+                for (int r = 0; r < lines; r++)
+                    dst[(long)p * width + r] = src[r * rStride + p * pStride];
+        }
+        if (lines < width)
+            for (int p = 0; p < kc; p++)
+                new Span<float>(dst + (long)p * width + lines, width - lines).Clear();
+    }
+
+    /// <summary>Lines contiguous in depth: transpose 8 lines x 8 steps at a time in registers.</summary>
+    private static void Transposed(int lines, int kc, float* src, long ld, float* dst, int width)
+    {
+        int r = 0;
+        for (; r + 8 <= lines; r += 8)
+        {
+            int p = 0;
+            for (; p + 8 <= kc; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (long)p * width + r, width);
+            for (; p < kc; p++)
+                for (int q = 0; q < 8; q++) dst[(long)p * width + r + q] = src[(r + q) * ld + p];
+        }
+        if (r + 4 <= lines)
+        {
+            int p = 0;
+            for (; p + 8 <= kc; p += 8) Transpose4x8(src + r * ld + p, ld, dst + (long)p * width + r, width);
+            for (; p < kc; p++)
+                for (int q = 0; q < 4; q++) dst[(long)p * width + r + q] = src[(r + q) * ld + p];
+            r += 4;
+        }
+        for (; r < lines; r++)
+            for (int p = 0; p < kc; p++) dst[(long)p * width + r] = src[r * ld + p];
+    }
+
+    /// <summary>Lines adjacent in memory: each depth step is a contiguous run of <paramref name="lines"/> floats.</summary>
+    private static void Copy(int lines, int kc, float* src, long ld, float* dst, int width)
+    {
+        for (int p = 0; p < kc; p++)
+        {
+            float* s = src + p * ld, d = dst + (long)p * width;
+            int r = 0;
+            for (; r + 8 <= lines; r += 8) Avx.Store(d + r, Avx.LoadVector256(s + r));
+            for (; r < lines; r++) d[r] = s[r];
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, long ld, float* d, int width)
+    {
+        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ld);
+        var r2 = Avx.LoadVector256(s + 2 * ld); var r3 = Avx.LoadVector256(s + 3 * ld);
+        var r4 = Avx.LoadVector256(s + 4 * ld); var r5 = Avx.LoadVector256(s + 5 * ld);
+        var r6 = Avx.LoadVector256(s + 6 * ld); var r7 = Avx.LoadVector256(s + 7 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + width, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * width, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * width, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * width, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * width, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * width, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * width, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose4x8(float* s, long ld, float* d, int width)
+    {
+        var r0 = Avx.LoadVector256(s); var r1 = Avx.LoadVector256(s + ld);
+        var r2 = Avx.LoadVector256(s + 2 * ld); var r3 = Avx.LoadVector256(s + 3 * ld);
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        // u_q holds steps q (low half) and q+4 (high half) of the four lines.
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Sse.Store(d, u0.GetLower()); Sse.Store(d + 4 * width, u0.GetUpper());
+        Sse.Store(d + width, u1.GetLower()); Sse.Store(d + 5 * width, u1.GetUpper());
+        Sse.Store(d + 2 * width, u2.GetLower()); Sse.Store(d + 6 * width, u2.GetUpper());
+        Sse.Store(d + 3 * width, u3.GetLower()); Sse.Store(d + 7 * width, u3.GetUpper());
+    }
+}
