@@ -13,7 +13,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static int Mr => 6;
     public static int Nr => 16;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: inside a caller's loops the 24 accumulators would compete for registers and spill.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run(int kc, float* a, float* b, long ldb, float* c, long ldc, bool add)
     {
         for (int i = 0; i < 6; i++)

@@ -13,8 +13,10 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
 {
     public static int Mr => 12;
     public static int Nr => 32;
+    private const int PF = 8;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: inside a caller's loops the 24 accumulators would compete for registers and spill.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run(int kc, float* a, float* b, long ldb, float* c, long ldc, bool add)
     {
         // The C tile is needed only after the whole depth loop: fetch its 24 lines now so they arrive in time.
@@ -29,6 +31,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             c90 = default, c91 = default, ca0 = default, ca1 = default, cb0 = default, cb1 = default;
         for (int p = 0; p < kc; p++)
         {
+            Sse.Prefetch0(b + PF * ldb);
+            Sse.Prefetch0(b + PF * ldb + 16);
             var b0 = Avx512F.LoadVector512(b);
             var b1 = Avx512F.LoadVector512(b + 16);
             Vector512<float> x;

@@ -11,7 +11,8 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
     public static int Mr => 4;
     public static int Nr => 4;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Never inlined: inside a caller's loops the 24 accumulators would compete for registers and spill.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     public static void Run(int kc, float* a, float* b, long ldb, float* c, long ldc, bool add)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;

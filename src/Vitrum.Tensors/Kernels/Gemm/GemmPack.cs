@@ -15,16 +15,27 @@ internal static unsafe class GemmPack
 {
     /// <summary>Packs rows [0, rows) x depth [0, kc) of A (starting at <paramref name="a"/>) into panels of <paramref name="mr"/> rows.</summary>
     public static void PackA(int rows, int kc, float* a, long rsA, long csA, float* dst, int mr)
-    {
-        for (int i = 0; i < rows; i += mr)
-            PackPanel(Math.Min(mr, rows - i), kc, a + i * rsA, rsA, csA, dst + (long)i * kc, mr);
-    }
+        => PackPanels(rows, kc, a, rsA, csA, dst, mr);
 
     /// <summary>Packs depth [0, kc) x columns [0, cols) of B into panels of <paramref name="nr"/> columns.</summary>
     public static void PackB(int cols, int kc, float* b, long rsB, long csB, float* dst, int nr)
+        => PackPanels(cols, kc, b, csB, rsB, dst, nr);
+
+    /// <summary>
+    /// Panels of <paramref name="width"/> lines: panel q holds lines [q*width, (q+1)*width) at dst + q*width*kc,
+    /// element (p, r) at [p*width + r]. For A a line is a row of A; for B it is a column of B.
+    /// </summary>
+    private static void PackPanels(int lines, int kc, float* src, long rStride, long pStride, float* dst, int width)
     {
-        for (int j = 0; j < cols; j += nr)
-            PackPanel(Math.Min(nr, cols - j), kc, b + j * csB, csB, rsB, dst + (long)j * kc, nr);
+        if (rStride == 1 && Simd.Level != SimdLevel.Scalar)
+        {
+            // Lines adjacent in memory: copy depth step by depth step across all panels, so the source is
+            // read as whole rows (strided runs of a few hundred bytes defeat the hardware prefetcher).
+            CopyAcross(lines, kc, src, pStride, dst, width);
+            return;
+        }
+        for (int r = 0; r < lines; r += width)
+            PackPanel(Math.Min(width, lines - r), kc, src + r * rStride, rStride, pStride, dst + (long)r * kc, width);
     }
 
     /// <summary>
@@ -32,11 +43,9 @@ internal static unsafe class GemmPack
     /// For A a line is a row of A; for B it is a column of B.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackPanel(int lines, int kc, float* src, long rStride, long pStride, float* dst, int width)
+    private static void PackPanel(int lines, int kc, float* src, long rStride, long pStride, float* dst, int width)
     {
-        bool vector = Simd.Level != SimdLevel.Scalar;
-        if (pStride == 1 && vector) Transposed(lines, kc, src, rStride, dst, width);
-        else if (rStride == 1 && vector) Copy(lines, kc, src, pStride, dst, width);
+        if (pStride == 1 && Simd.Level != SimdLevel.Scalar) Transposed(lines, kc, src, rStride, dst, width);
         else
         {
             for (int p = 0; p < kc; p++)
@@ -49,6 +58,7 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>Lines contiguous in depth: transpose 8 lines x 8 steps at a time in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transposed(int lines, int kc, float* src, long ld, float* dst, int width)
     {
         int r = 0;
@@ -72,14 +82,27 @@ internal static unsafe class GemmPack
     }
 
     /// <summary>Lines adjacent in memory: each depth step is a contiguous run of <paramref name="lines"/> floats.</summary>
-    private static void Copy(int lines, int kc, float* src, long ld, float* dst, int width)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyAcross(int lines, int kc, float* src, long ld, float* dst, int width)
     {
+        long panelSize = (long)width * kc;
         for (int p = 0; p < kc; p++)
         {
             float* s = src + p * ld, d = dst + (long)p * width;
             int r = 0;
-            for (; r + 8 <= lines; r += 8) Avx.Store(d + r, Avx.LoadVector256(s + r));
-            for (; r < lines; r++) d[r] = s[r];
+            for (; r + width <= lines; r += width, d += panelSize)
+            {
+                int q = 0;
+                for (; q + 8 <= width; q += 8) Avx.Store(d + q, Avx.LoadVector256(s + r + q));
+                for (; q + 4 <= width; q += 4) Sse.Store(d + q, Sse.LoadVector128(s + r + q));
+                for (; q < width; q++) d[q] = s[r + q];
+            }
+            if (r < lines)
+            {
+                int q = 0;
+                for (; r + q < lines; q++) d[q] = s[r + q];
+                for (; q < width; q++) d[q] = 0;
+            }
         }
     }
 
