@@ -13,6 +13,9 @@ namespace Vitrum.Tensors.Kernels;
 /// </summary>
 internal static unsafe class GemmPack
 {
+    /// <summary>How many source rows ahead the copying packer prefetches.</summary>
+    private const int PrefetchRows = 4;
+
     /// <summary>Packs rows [0, rows) x depth [0, kc) of A (starting at <paramref name="a"/>) into panels of <paramref name="mr"/> rows.</summary>
     public static void PackA(int rows, int kc, float* a, long rsA, long csA, float* dst, int mr)
         => PackPanels(rows, kc, a, rsA, csA, dst, mr);
@@ -89,6 +92,8 @@ internal static unsafe class GemmPack
         for (int p = 0; p < kc; p++)
         {
             float* s = src + p * ld, d = dst + (long)p * width;
+            // Each source row is a short run in its own page, too short for the hardware prefetcher to catch.
+            for (int q = 0; q < lines; q += 16) Sse.Prefetch0(s + PrefetchRows * ld + q);
             int r = 0;
             for (; r + width <= lines; r += width, d += panelSize)
             {
