@@ -13,7 +13,8 @@ namespace Vitrum.Bench;
 /// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
 /// sides alike. Also measures the single-core FMA ceiling with a register-only Vector512 loop.
 /// Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernel.
-/// Options: <c>--quick</c> (only the six (N, K) pairs ViT-S/B layers use), <c>--rounds R</c> (default 7).
+/// Options: <c>--quick</c> (only the six (N, K) pairs ViT-S/B layers use), <c>--rounds R</c> (default 7),
+/// <c>--only TEXT</c> (shapes whose "MxNxK" contains TEXT).
 /// </summary>
 public sealed unsafe class GemmVsOpenBlas : ISideBySide
 {
@@ -35,6 +36,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
         bool quick = args.Contains("--quick");
         int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(7);
+        string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Format(inv, "simd {0}, {1} cores, OPENBLAS_CORETYPE={2}", Simd.Level, Environment.ProcessorCount,
             Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"));
@@ -46,6 +48,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
             : dims.SelectMany(n => dims.Select(k => (n, k))).ToArray();
         foreach (int m in new[] { 197, 1576 })
             foreach (var (n, k) in pairs) cases.Add(("vit", m, n, k, true));
+        if (only != null) cases = cases.Where(c => $"{c.m}x{c.n}x{c.k}".Contains(only)).ToList();
 
         Console.WriteLine($"{"shape (M x N x K)",-22} {"B",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7}");
         var ratios = new Dictionary<(string, int), List<double>>();
@@ -87,7 +90,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
             void Ours() => Gemm.Sgemm(m, n, k, a, k, 1, b, rsB, csB, c, n, false);
             void Theirs() => sgemm(101, 111, transB ? 112 : 111, m, n, k, 1f, a, k, b, transB ? k : n, 0f, c, n);
             double flop = 2.0 * m * n * k;
-            int reps = (int)Math.Clamp(4e8 / flop, 1, 1000);
+            int reps = (int)Math.Clamp(1e9 / flop, 1, 1000);
             for (int w = 0; w < 3; w++) { Ours(); Theirs(); }
             var ours = new List<double>();
             var theirs = new List<double>();

@@ -243,6 +243,33 @@ public unsafe class GemmTests
                 });
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Sgemm_and_SgemmBatched_allocate_nothing_in_steady_state(int threads)
+        => WithSettings(Simd.Detected, threads, () =>
+        {
+            int m = 150, n = 140, k = 400;
+            var a = new float[m * k];
+            var b = new float[k * n];
+            var c = new float[m * n * 8];
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                static void Calls(int m, int n, int k, float* pa, float* pb, float* pc)
+                {
+                    Gemm.Sgemm(m, n, k, pa, k, 1, pb, 1, k, pc, n, false);
+                    Gemm.Sgemm(20, n, k, pa, k, 1, pb, n, 1, pc, n, true);
+                    Gemm.SgemmBatched(8, 20, 30, 40, pa, 800, 40, 1, pb, 0, 30, 1, pc, 600, 30, false);
+                    Gemm.SgemmBatched(2, m, n, k / 2, pa, 200, k, 1, pb, 0, 1, k, pc, m * n, n, false);
+                }
+                // Per-thread counting: the test runner's own threads allocate concurrently.
+                Calls(m, n, k, pa, pb, pc);
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++) Calls(m, n, k, pa, pb, pc);
+                Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+        });
+
     [Fact]
     public void Simd_paths_and_thread_counts_agree_with_each_other()
     {

@@ -6,7 +6,8 @@ namespace Vitrum.Tensors.Kernels;
 /// The multi-threaded driver. For each (MC, KC) block, the A block is packed once by all threads into a
 /// shared buffer; then C is cut into tiles (N chunks of at most NC columns, and row ranges when N alone
 /// gives too few tiles, as for batch-1 shapes with M = 197) that threads claim from the pool's shared
-/// counter. Each tile packs its own B chunk, so B is packed exactly once whenever rows are not split.
+/// counter. Each tile packs its own B chunk (see <see cref="GemmDriver.MultiplyBlock"/>), so B is packed
+/// exactly once whenever rows are not split.
 /// Several tiles per thread let a thread slowed by other work hand its share to the others.
 /// </summary>
 internal static unsafe class GemmParallel
@@ -103,10 +104,8 @@ internal static unsafe class GemmParallel
             var bufB = GemmBuffer.Rent();
             try
             {
-                float* pb = bufB.Ensure((long)_kc * GemmDriver.RoundUp(cols, TK.Nr));
-                GemmPack.PackB(cols, _kc, _g.B + _pc * _g.RsB + jc * _g.CsB, _g.RsB, _g.CsB, pb, TK.Nr);
-                GemmDriver.Macro<TK>(rows, cols, _kc, _pa + (long)r0 * _kc, pb,
-                    _g.C + (_ic + r0) * _g.Ldc + jc, _g.Ldc, _g.Accumulate || _pc > 0);
+                GemmDriver.MultiplyBlock<TK>(rows, cols, _kc, _pa + (long)r0 * _kc, _g.B + _pc * _g.RsB + jc * _g.CsB, _g.RsB, _g.CsB,
+                    _g.C + (_ic + r0) * _g.Ldc + jc, _g.Ldc, _g.Accumulate || _pc > 0, bufB);
             }
             finally
             {
