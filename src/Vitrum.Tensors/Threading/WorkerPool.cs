@@ -23,7 +23,6 @@ public static class WorkerPool
     private static IParallelJob? _job;
     private static int _count, _helpers, _done;
     private static long _state;
-    private static volatile bool _failed;
     private static Exception? _error;
     [ThreadStatic] private static bool _inside;
 
@@ -41,7 +40,11 @@ public static class WorkerPool
     /// <summary>Threads a <see cref="For"/> call made now would use: 1 inside a running job, where calls run inline.</summary>
     public static int AvailableThreads => _inside ? 1 : _threadCount;
 
-    /// <summary>Runs <paramref name="job"/>.Execute(i) for i in [0, count) on the pool and waits for all of it.</summary>
+    /// <summary>
+    /// Runs <paramref name="job"/>.Execute(i) for every i in [0, count) on the pool and waits for all of it;
+    /// pieces are claimed in increasing order, so a piece may wait on lower-numbered ones. The first
+    /// exception is rethrown (wrapped) once every piece has run.
+    /// </summary>
     public static void For(int count, IParallelJob job)
     {
         if (count <= 0) return;
@@ -60,7 +63,6 @@ public static class WorkerPool
             _helpers = Math.Min(_threadCount, count) - 1;
             _done = 0;
             _error = null;
-            _failed = false;
             Volatile.Write(ref _state, generation << 32);
             for (int w = 0; w < _helpers; w++) _wake[w].Set();
             _inside = true;
@@ -82,14 +84,15 @@ public static class WorkerPool
             int next = (int)(state & NextMask);
             if (state >> 32 != generation || next >= count) return;
             if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            // After a failure the remaining pieces still run: a job's pieces may wait on each other, and a
+            // skipped piece would leave a claimed one waiting forever.
             try
             {
-                if (!_failed) job.Execute(next);
+                job.Execute(next);
             }
             catch (Exception e)
             {
                 Interlocked.CompareExchange(ref _error, e, null);
-                _failed = true;
             }
             finally
             {
