@@ -5,7 +5,7 @@ namespace Vitrum.Tensors.Kernels;
 /// <summary>
 /// The loops around the micro-kernel (BLIS order, in row-major terms): for each block of MC rows of A and
 /// each KC-deep slice, A is packed once into Mr-row panels; for each NC-wide block of B, that block is
-/// packed into Nr-column panels and the macro-kernel walks A panels (outer: one A panel, 12 x KC = 18 KB,
+/// packed into Nr-column panels and the macro-kernel walks A panels (outer: one A panel, 14 x KC = 21 KB,
 /// stays in L1) against B panels (inner: the KC x NC block, 720 KB, streams from L2).
 /// </summary>
 internal static unsafe class GemmDriver
@@ -110,7 +110,7 @@ internal static unsafe class GemmDriver
                     TK.Run(kc, a, bj, ldb, cij, ldc, add);
                     continue;
                 }
-                TK.Run(kc, a, bj, ldb, tile, nr, false);
+                TK.RunRows(h, kc, a, bj, ldb, tile, nr, false);
                 for (int r = 0; r < h; r++)
                 {
                     float* src = tile + r * nr, dst = cij + r * ldc;

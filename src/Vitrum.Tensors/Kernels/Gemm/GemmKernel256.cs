@@ -46,6 +46,9 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         Store(c, c50, c51, add);
     }
 
+    public static void RunRows(int rows, int kc, float* a, float* b, long ldb, float* c, long ldc, bool add)
+        => Run(kc, a, b, ldb, c, ldc, add);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, Vector256<float> x0, Vector256<float> x1, bool add)
     {

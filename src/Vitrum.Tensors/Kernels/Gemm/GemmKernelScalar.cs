@@ -37,6 +37,9 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
         Store(c, c30, c31, c32, c33, add);
     }
 
+    public static void RunRows(int rows, int kc, float* a, float* b, long ldb, float* c, long ldc, bool add)
+        => Run(kc, a, b, ldb, c, ldc, add);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(float* c, float x0, float x1, float x2, float x3, bool add)
     {

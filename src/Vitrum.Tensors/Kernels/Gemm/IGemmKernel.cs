@@ -20,4 +20,11 @@ internal unsafe interface IGemmKernel
     /// overwriting it (C is then never read when false, so it may hold garbage).
     /// </summary>
     static abstract void Run(int kc, float* a, float* b, long ldb, float* c, long ldc, bool add);
+
+    /// <summary>
+    /// As <see cref="Run"/> for the last panel of A, which holds only <paramref name="rows"/> (&lt; Mr) real
+    /// rows: C rows from <paramref name="rows"/> up to Mr may be written with anything. A kernel with a
+    /// cheaper variant for few rows uses it here.
+    /// </summary>
+    static abstract void RunRows(int rows, int kc, float* a, float* b, long ldb, float* c, long ldc, bool add);
 }
