@@ -21,10 +21,10 @@ internal static unsafe class GemmDriver
     private const int InPlaceFloats = 64 * 1024;
 
     /// <summary>Depth of a packed slice: an A panel (Mr x KC) stays in the 32 KB L1D while B panels stream past it.</summary>
-    public static readonly int KC = int.Parse(Environment.GetEnvironmentVariable("GKC") ?? "384");
+    public const int KC = 384;
 
     /// <summary>Columns of a packed B block: KC x NC floats = 720 KB, resident in the 1 MB L2.</summary>
-    public static readonly int NC = int.Parse(Environment.GetEnvironmentVariable("GNC") ?? "480");
+    public const int NC = 480;
 
     /// <summary>Rows of a packed A block (KC x MC = 4.5 MB, in L3): bounds the shared buffer, not a cache fit.</summary>
     public const int MC = 3072;

@@ -60,27 +60,29 @@ internal static unsafe class GemmPack
                 new Span<float>(dst + (long)p * width + lines, width - lines).Clear();
     }
 
-    /// <summary>Lines contiguous in depth: transpose 8 lines x 8 steps at a time in registers.</summary>
+    /// <summary>
+    /// Lines contiguous in depth: transpose 8 (or 4) lines x 8 steps at a time in registers. A line count
+    /// that is not a multiple of the block ends with a block overlapping the previous one (a 14-row panel
+    /// is rows 0-7 and 6-13): rewriting two rows with the same values beats a scalar remainder.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Transposed(int lines, int kc, float* src, long ld, float* dst, int width)
     {
-        int r = 0;
-        for (; r + 8 <= lines; r += 8)
+        int block = lines >= 8 ? 8 : lines >= 4 ? 4 : 0;
+        for (int r = 0; block > 0; r += block)
         {
+            if (r + block > lines) r = lines - block;
+            float* s = src + r * ld, d = dst + r;
             int p = 0;
-            for (; p + 8 <= kc; p += 8) Transpose8x8(src + r * ld + p, ld, dst + (long)p * width + r, width);
+            if (block == 8)
+                for (; p + 8 <= kc; p += 8) Transpose8x8(s + p, ld, d + (long)p * width, width);
+            else
+                for (; p + 8 <= kc; p += 8) Transpose4x8(s + p, ld, d + (long)p * width, width);
             for (; p < kc; p++)
-                for (int q = 0; q < 8; q++) dst[(long)p * width + r + q] = src[(r + q) * ld + p];
+                for (int q = 0; q < block; q++) d[(long)p * width + q] = s[q * ld + p];
+            if (r + block == lines) return;
         }
-        if (r + 4 <= lines)
-        {
-            int p = 0;
-            for (; p + 8 <= kc; p += 8) Transpose4x8(src + r * ld + p, ld, dst + (long)p * width + r, width);
-            for (; p < kc; p++)
-                for (int q = 0; q < 4; q++) dst[(long)p * width + r + q] = src[(r + q) * ld + p];
-            r += 4;
-        }
-        for (; r < lines; r++)
+        for (int r = 0; r < lines; r++)
             for (int p = 0; p < kc; p++) dst[(long)p * width + r] = src[r * ld + p];
     }
 
