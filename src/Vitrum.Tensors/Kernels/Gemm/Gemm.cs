@@ -14,7 +14,7 @@ public static unsafe partial class Gemm
     /// <summary>Below this many multiply-adds a GEMM runs on one thread: waking the pool would cost more than it saves.</summary>
     private const double ParallelWork = 1 << 20;
 
-    /// <summary>Batches of at least this many entries per thread are split by entry rather than within each entry.</summary>
+    /// <summary>Batches of at least this many entries per thread are split by entry even when the split is uneven.</summary>
     private const int EntriesPerThread = 4;
 
     public static void Sgemm(int m, int n, int k, float* a, int rsA, int csA, float* b, int rsB, int csB,
@@ -64,8 +64,10 @@ public static unsafe partial class Gemm
     private static void RunBatched<TK>(int batch, in GemmArgs g, long strideA, long strideB, long strideC) where TK : IGemmKernel
     {
         int threads = WorkerPool.AvailableThreads;
+        // Whole entries per thread when they share out evenly (or are too many or too small to split);
+        // otherwise, e.g. 3 large entries on 2 threads, each entry is split across all threads.
         bool byEntry = threads > 1 && batch > 1
-            && (batch >= EntriesPerThread * threads || (double)g.M * g.N * g.K < ParallelWork);
+            && (batch % threads == 0 || batch >= EntriesPerThread * threads || (double)g.M * g.N * g.K < ParallelWork);
         if (byEntry)
         {
             var job = BatchJob<TK>.Instance ??= new BatchJob<TK>();
