@@ -1,0 +1,148 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Vitrum.Tensors.Kernels;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Bench;
+
+/// <summary>
+/// <c>gemm-vs-openblas</c>: our SGEMM against OpenBLAS's cblas_sgemm (Debian libopenblas0-pthread) in the
+/// same process, on 2048^3 and on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
+/// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it), on 1 and 2 threads. Ours and theirs alternate
+/// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
+/// sides alike. Also measures the single-core FMA ceiling with a register-only Vector512 loop.
+/// Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernel.
+/// Options: <c>--quick</c> (only the six (N, K) pairs ViT-S/B layers use), <c>--rounds R</c> (default 7),
+/// <c>--only TEXT</c> (shapes whose "MxNxK" contains TEXT).
+/// </summary>
+public sealed unsafe class GemmVsOpenBlas : ISideBySide
+{
+    private delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
+    private delegate* unmanaged<int, void> _setThreads;
+
+    public string Name => "gemm-vs-openblas";
+
+    public string Description => "SGEMM 2048^3 and ViT linear shapes vs OpenBLAS cblas_sgemm, 1 and 2 threads";
+
+    public int Run(string[] args)
+    {
+        if (!NativeLibrary.TryLoad("libopenblas.so.0", out var lib))
+        {
+            Console.WriteLine("skipped: libopenblas.so.0 not found (apt-get install libopenblas0-pthread)");
+            return 0;
+        }
+        _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
+        _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
+        bool quick = args.Contains("--quick");
+        int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(7);
+        string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Format(inv, "simd {0}, {1} cores, OPENBLAS_CORETYPE={2}", Simd.Level, Environment.ProcessorCount,
+            Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"));
+
+        var cases = new List<(string group, int m, int n, int k, bool transB)> { ("square", 2048, 2048, 2048, false) };
+        int[] dims = { 384, 768, 1536, 3072 };
+        var pairs = quick
+            ? new[] { (384, 384), (1536, 384), (384, 1536), (768, 768), (3072, 768), (768, 3072) }
+            : dims.SelectMany(n => dims.Select(k => (n, k))).ToArray();
+        foreach (int m in new[] { 197, 1576 })
+            foreach (var (n, k) in pairs) cases.Add(("vit", m, n, k, true));
+        if (only != null) cases = cases.Where(c => $"{c.m}x{c.n}x{c.k}".Contains(only)).ToList();
+
+        Console.WriteLine($"{"shape (M x N x K)",-22} {"B",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7}");
+        var ratios = new Dictionary<(string, int), List<double>>();
+        double ceilingPct = 0;
+        foreach (var (group, m, n, k, transB) in cases)
+            foreach (int threads in new[] { 1, 2 })
+            {
+                bool withCeiling = group == "square" && threads == 1;
+                var r = Compare(m, n, k, transB, threads, rounds, withCeiling);
+                if (withCeiling) ceilingPct = r.pctCeiling;
+                var key = (group, threads);
+                if (!ratios.ContainsKey(key)) ratios[key] = new List<double>();
+                ratios[key].Add(r.ratio);
+                Console.WriteLine(string.Format(inv, "{0,-22} {1,-3} {2,3} {3,10:F1} {4,10:F1} {5,7:F2}{6}",
+                    $"{m} x {n} x {k}", transB ? "T" : "N", threads, r.ours, r.theirs, r.ratio,
+                    withCeiling ? string.Format(inv, "   ({0:F0}% of the {1:F0} GFLOP/s FMA ceiling)", r.pctCeiling, r.ceiling) : ""));
+            }
+        Console.WriteLine();
+        foreach (var ((group, threads), list) in ratios.OrderBy(p => p.Key.Item1).ThenBy(p => p.Key.Item2))
+            Console.WriteLine(string.Format(inv, "{0,-6} {1} thread(s): ratio min {2:F2}, median {3:F2}, max {4:F2} over {5} shape(s)",
+                group, threads, list.Min(), Median(list), list.Max(), list.Count));
+        Console.WriteLine(string.Format(inv, "single-thread 2048 (median round): {0:F0}% of the FMA ceiling", ceilingPct));
+        return 0;
+    }
+
+    private (double ours, double theirs, double ratio, double ceiling, double pctCeiling) Compare(
+        int m, int n, int k, bool transB, int threads, int rounds, bool withCeiling)
+    {
+        WorkerPool.ThreadCount = threads;
+        _setThreads(threads);
+        float* a = Alloc((long)m * k), b = Alloc((long)k * n), c = Alloc((long)m * n);
+        try
+        {
+            var rnd = new Random(1);
+            for (long i = 0; i < (long)m * k; i++) a[i] = (float)rnd.NextDouble() - 0.5f;
+            for (long i = 0; i < (long)k * n; i++) b[i] = (float)rnd.NextDouble() - 0.5f;
+            int rsB = transB ? 1 : n, csB = transB ? k : 1;
+            var sgemm = _sgemm;
+            void Ours() => Gemm.Sgemm(m, n, k, a, k, 1, b, rsB, csB, c, n, false);
+            void Theirs() => sgemm(101, 111, transB ? 112 : 111, m, n, k, 1f, a, k, b, transB ? k : n, 0f, c, n);
+            double flop = 2.0 * m * n * k;
+            int reps = (int)Math.Clamp(1e9 / flop, 1, 1000);
+            for (int w = 0; w < 3; w++) { Ours(); Theirs(); }
+            var ours = new List<double>();
+            var theirs = new List<double>();
+            var perRound = new List<double>();
+            double ceiling = 0;
+            for (int r = 0; r < rounds; r++)
+            {
+                double o = flop * reps / Time(Ours, reps) / 1e9;
+                double t = flop * reps / Time(Theirs, reps) / 1e9;
+                ours.Add(o);
+                theirs.Add(t);
+                perRound.Add(o / t);
+                // Noise only ever lowers the ceiling's rate, so its best run is the estimate.
+                if (withCeiling) ceiling = Math.Max(ceiling, FmaCeiling());
+            }
+            return (Median(ours), Median(theirs), Median(perRound),
+                ceiling, withCeiling ? 100 * Median(ours) / ceiling : 0);
+        }
+        finally
+        {
+            NativeMemory.AlignedFree(a);
+            NativeMemory.AlignedFree(b);
+            NativeMemory.AlignedFree(c);
+        }
+    }
+
+    private static double Time(Action f, int reps)
+    {
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) f();
+        return sw.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.OrderBy(x => x).ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+    }
+
+    /// <summary>GFLOP/s of a register-only FMA loop on the calling thread (best of three short runs): the most one core can do.</summary>
+    private static double FmaCeiling()
+    {
+        const long iterations = 5_000_000;
+        double best = 0;
+        for (int r = 0; r < 3; r++)
+        {
+            var sw = Stopwatch.StartNew();
+            FmaLoop.Run(iterations);
+            best = Math.Max(best, iterations * FmaLoop.FlopsPerIteration / sw.Elapsed.TotalSeconds / 1e9);
+        }
+        return best;
+    }
+
+    private static float* Alloc(long floats) => (float*)NativeMemory.AlignedAlloc((nuint)(floats * sizeof(float)), 64);
+}
