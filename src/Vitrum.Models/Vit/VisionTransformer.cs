@@ -74,7 +74,7 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         return _norm != null ? _norm.Forward(x) : x;
     }
 
-    /// <summary>Position embeddings for a gh x gw grid, resampled bicubically from the trained grid when it differs (as timm does).</summary>
+    /// <summary>Position embeddings for a gh x gw grid: the trained ones, or resampled from them as timm does for dynamic image sizes (<see cref="PosEmbedResample"/>).</summary>
     public Tensor PosEmbedFor(int gh, int gw) =>
         gh == Config.GridSize && gw == Config.GridSize ? PosEmbed : PosEmbedResample.Resample(PosEmbed, Config.ClassToken ? 1 : 0, gh, gw);
 
