@@ -40,14 +40,14 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         int tokens = config.NumPatches + (config.ClassToken ? 1 : 0);
         if (config.ClassToken) ClsToken = RegisterParameter("cls_token", Init.Normal(NewTensor(1, 1, config.EmbedDim), 0, 1e-6, gen));
         PosEmbed = RegisterParameter("pos_embed", Init.TruncNormal(NewTensor(1, tokens, config.EmbedDim), gen, 0, 0.02));
-        _posDrop = new Dropout((float)config.DropRate, gen);
+        _posDrop = RegisterModule("pos_drop", new Dropout((float)config.DropRate, gen));
         Blocks = RegisterModule("blocks", new ModuleList<VitBlock>());
         for (int i = 0; i < config.Depth; i++)
             Blocks.Add(new VitBlock(config, config.Depth > 1 ? config.DropPathRate * i / (config.Depth - 1) : 0, gen));
         bool avg = config.GlobalPool == "avg";
         if (!avg) _norm = RegisterModule("norm", new LayerNorm(config.EmbedDim, 1e-6f));
         else _fcNorm = RegisterModule("fc_norm", new LayerNorm(config.EmbedDim, 1e-6f));
-        _headDrop = new Dropout((float)config.DropRate, gen);
+        _headDrop = RegisterModule("head_drop", new Dropout((float)config.DropRate, gen));
         if (config.NumClasses > 0) _head = RegisterModule("head", new Linear(config.EmbedDim, config.NumClasses, gen: gen));
         foreach (var (name, p) in NamedParameters())
             if (name.StartsWith("blocks.", StringComparison.Ordinal) && p.Rank == 2) Init.TruncNormal(p, gen, 0, 0.02);
@@ -69,13 +69,12 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         x = x.Flatten(2).Transpose(1, 2);                          // [B, gh*gw, C]
         if (ClsToken != null) x = Ops.Cat(new[] { ClsToken.Expand(b, 1, Config.EmbedDim), x }, 1);
         x = Ops.Add(x, PosEmbedFor(gh, gw));
-        _posDrop.Train(Training);
         x = _posDrop.Forward(x);
         foreach (var blk in Blocks) x = blk.Forward(x);
         return _norm != null ? _norm.Forward(x) : x;
     }
 
-    /// <summary>Position embeddings for a gh x gw grid, resampled bicubically from the trained grid when it differs (as timm does).</summary>
+    /// <summary>Position embeddings for a gh x gw grid: the trained ones, or resampled from them as timm does for dynamic image sizes (<see cref="PosEmbedResample"/>).</summary>
     public Tensor PosEmbedFor(int gh, int gw) =>
         gh == Config.GridSize && gw == Config.GridSize ? PosEmbed : PosEmbedResample.Resample(PosEmbed, Config.ClassToken ? 1 : 0, gh, gw);
 
@@ -88,7 +87,6 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var pooled = Config.GlobalPool == "avg"
             ? _fcNorm!.Forward(Ops.Mean(x.Narrow(1, prefix, x.Shape[1] - prefix), 1))
             : x.Select(1, 0);
-        _headDrop.Train(Training);
         pooled = _headDrop.Forward(pooled);
         return _head == null ? pooled : _head.Forward(pooled);
     }

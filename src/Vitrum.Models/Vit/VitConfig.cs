@@ -5,9 +5,10 @@ namespace Vitrum.Models.Vit;
 
 /// <summary>
 /// A Vision Transformer's architecture with timm's argument names (snake_case in JSON, e.g.
-/// <c>{"family": "vit", "img_size": 28, "patch_size": 4, ...}</c>).
+/// <c>{"family": "vit", "img_size": 28, "patch_size": 4, ...}</c>; omitted fields take timm's defaults,
+/// unknown fields are refused). Presets are in <see cref="VitPresets"/>.
 /// </summary>
-public sealed record VitConfig
+public sealed record VitConfig : IModelConfig
 {
     [JsonPropertyName("img_size")] public int ImgSize { get; init; } = 224;
     [JsonPropertyName("patch_size")] public int PatchSize { get; init; } = 16;
@@ -20,13 +21,16 @@ public sealed record VitConfig
     [JsonPropertyName("qkv_bias")] public bool QkvBias { get; init; } = true;
     [JsonPropertyName("class_token")] public bool ClassToken { get; init; } = true;
     [JsonPropertyName("global_pool")] public string GlobalPool { get; init; } = "token";
+    /// <summary>Dropout after the position embedding, in attention's output projection, in the MLP and before the head; timm 0.9 splits these into pos_drop_rate, proj_drop_rate and drop_rate.</summary>
     [JsonPropertyName("drop_rate")] public double DropRate { get; init; }
     [JsonPropertyName("drop_path_rate")] public double DropPathRate { get; init; }
     [JsonPropertyName("init_values")] public double? InitValues { get; init; }
     [JsonPropertyName("family")] public string Family { get; init; } = "vit";
 
-    public int GridSize => ImgSize / PatchSize;
-    public int NumPatches => GridSize * GridSize;
+    /// <summary>Patches along each side of an img_size image.</summary>
+    [JsonIgnore] public int GridSize => ImgSize / PatchSize;
+
+    [JsonIgnore] public int NumPatches => GridSize * GridSize;
 
     /// <summary>Checks the fields against each other; the message names the field and what was expected.</summary>
     public VitConfig Validate()
@@ -51,7 +55,10 @@ public sealed record VitConfig
 
     public static VitConfig FromJson(string json, string source = "config")
     {
-        try { return (JsonSerializer.Deserialize<VitConfig>(json, Json) ?? throw new ArgumentException($"{source}: empty ViT config")).Validate(); }
+        VitConfig config;
+        try { config = JsonSerializer.Deserialize<VitConfig>(json, Json) ?? throw new ArgumentException($"{source}: empty ViT config"); }
         catch (JsonException e) { throw new ArgumentException($"{source}: invalid ViT config ({e.Message})", e); }
+        try { return config.Validate(); }
+        catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
     }
 }
