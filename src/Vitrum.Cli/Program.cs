@@ -15,6 +15,7 @@ public static class Program
           predict --weights W [--model M] --input X.safetensors [--output Y.safetensors] [--top K] [--json]
           inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
+          models [--json]                                        list model presets
           help                                                   this text
         """;
 
@@ -33,6 +34,7 @@ public static class Program
                 "inspect" => Commands.InspectCommand.Run(new CliArgs(argv[1..])),
                 "train" => Commands.TrainCommand.Run(new CliArgs(argv[1..])),
                 "eval" => Commands.EvalCommand.Run(new CliArgs(argv[1..])),
+                "models" => Commands.ModelsCommand.Run(new CliArgs(argv[1..])),
                 "predict" => Commands.PredictCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
