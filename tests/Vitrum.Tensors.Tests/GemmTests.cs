@@ -151,7 +151,7 @@ public unsafe class GemmTests
 
     [Fact]
     public void Sgemm_splits_rows_when_columns_are_too_few_for_the_threads()
-        => CheckAllPaths(1100, 20, 64, seed: 6);
+        => CheckAllPaths(1100, 70, 130, seed: 6);
 
     [Fact]
     public void Sgemm_handles_more_rows_than_one_packed_block()

@@ -21,6 +21,16 @@ internal static unsafe class GemmParallel
     /// <summary>A panels packed by one piece.</summary>
     private const int PanelsPerPiece = 4;
 
+    /// <summary>
+    /// A packed A block larger than this (bytes) lives in L3, and every tile reloads each A panel from
+    /// there; tiles are then at least <see cref="WideChunkPanels"/> B panels wide so each reload is used by
+    /// several kernel calls, and rows are split instead. A smaller block stays in L2, where narrow chunks
+    /// cost nothing and splitting rows would only pack B again.
+    /// </summary>
+    private const long L2Budget = 512 * 1024;
+
+    private const int WideChunkPanels = 4;
+
     public static void Run<TK>(in GemmArgs g, int threads) where TK : IGemmKernel
     {
         var job = Job<TK>.Instance ??= new Job<TK>();
@@ -56,7 +66,8 @@ internal static unsafe class GemmParallel
             int panelsM = GemmDriver.CeilDiv(blockRows, TK.Mr), panelsN = GemmDriver.CeilDiv(g.N, TK.Nr);
             _packPieces = GemmDriver.CeilDiv(panelsM, PanelsPerPiece);
             int want = threads * TilesPerThread;
-            int chunkPanels = Math.Clamp(GemmDriver.CeilDiv(panelsN, want), 1, GemmDriver.NC / TK.Nr);
+            int minPanels = (long)blockRows * _kcMax * sizeof(float) > L2Budget ? Math.Min(WideChunkPanels, panelsN) : 1;
+            int chunkPanels = Math.Clamp(GemmDriver.CeilDiv(panelsN, want), minPanels, GemmDriver.NC / TK.Nr);
             _chunkCols = chunkPanels * TK.Nr;
             int chunks = GemmDriver.CeilDiv(panelsN, chunkPanels);
             int splitPanels = GemmDriver.CeilDiv(panelsM, Math.Clamp(GemmDriver.CeilDiv(want, chunks), 1, panelsM));
