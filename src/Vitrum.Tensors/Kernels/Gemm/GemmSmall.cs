@@ -57,8 +57,9 @@ internal static unsafe class GemmSmall
         }
     }
 
+    /// <summary>C[0..4, 0..32] (+)= A[0..4, 0..k] B[0..k, 0..32], B rows <paramref name="ldb"/> apart, columns masked by m0/m1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
-    private static void Rows4(int k, float* a, long rsA, long csA, float* b, long ldb, float* c, long ldc,
+    public static void Rows4(int k, float* a, long rsA, long csA, float* b, long ldb, float* c, long ldc,
         Vector512<float> m0, Vector512<float> m1, bool add)
     {
         float* a0 = a, a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA;
