@@ -151,7 +151,23 @@ public unsafe class GemmTests
 
     [Fact]
     public void Sgemm_splits_rows_when_columns_are_too_few_for_the_threads()
-        => CheckAllPaths(1100, 20, 64, seed: 6);
+        => CheckAllPaths(1100, 70, 130, seed: 6);
+
+    [Fact]
+    public void Sgemm_pipelines_depth_slices_when_packed_A_is_too_large_to_pack_at_once()
+    {
+        // 2100 x 800 packed is 6.7 MB: threads pack slice s+1 while others multiply slice s.
+        var rnd = new Random(9);
+        var a = RandomMatrix(rnd, 2100, 800);
+        var b = RandomMatrix(rnd, 800, 40);
+        var expected = Reference(a, b);
+        foreach (var level in Levels().Where(l => l != SimdLevel.Scalar))
+            WithSettings(level, 2, () =>
+            {
+                CheckSgemm(a, b, expected, "N", "T", accumulate: false, $"2100x40x800 {level}");
+                CheckSgemm(a, b, expected, "T", "N", accumulate: true, $"2100x40x800 {level}");
+            });
+    }
 
     [Fact]
     public void Sgemm_handles_more_rows_than_one_packed_block()

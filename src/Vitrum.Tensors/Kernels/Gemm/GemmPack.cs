@@ -24,6 +24,16 @@ internal static unsafe class GemmPack
     public static void PackB(int cols, int kc, float* b, long rsB, long csB, float* dst, int nr)
         => PackPanels(cols, kc, b, csB, rsB, dst, nr);
 
+    /// <summary>Copies B (k x n, any strides) into the row-major k x n buffer <paramref name="dst"/>.</summary>
+    public static void ToRowMajor(int k, int n, float* b, long rsB, long csB, float* dst)
+    {
+        // Column j of B is line j; a row-major copy is then one panel as wide as B.
+        if (rsB == 1 && Simd.Level != SimdLevel.Scalar) Transposed(n, k, b, csB, dst, n);
+        else
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++) dst[(long)p * n + j] = b[p * rsB + j * csB];
+    }
+
     /// <summary>
     /// Panels of <paramref name="width"/> lines: panel q holds lines [q*width, (q+1)*width) at dst + q*width*kc,
     /// element (p, r) at [p*width + r]. For A a line is a row of A; for B it is a column of B.
@@ -57,7 +67,7 @@ internal static unsafe class GemmPack
         }
         if (lines < width)
             for (int p = 0; p < kc; p++)
-                new Span<float>(dst + (long)p * width + lines, width - lines).Clear();
+                for (int r = lines; r < width; r++) dst[(long)p * width + r] = 0;
     }
 
     /// <summary>
