@@ -55,11 +55,13 @@ public class VitCheckpointFilterTests
     }
 
     [Fact]
-    public void Position_embedding_of_another_grid_is_resampled_to_the_config()
+    public void Position_embedding_of_another_grid_is_resampled_to_the_config_leaving_the_input_alone()
     {
         var tv = PthFile.Load(VitFixture.TorchvisionCheckpoint);
         var filtered = VitCheckpointFilter.Apply(tv, VitFixture.Small with { ImgSize = 48 });
         Agreement.Check(VitFixture.Expected("pos_embed_6x6"), filtered["pos_embed"], 1e-6, "pos_embed");
+        Assert.Equal(new[] { 1, 17, 48 }, tv["encoder.pos_embedding"].Shape);
+        Assert.Equal(32, tv.Count);
     }
 
     [Fact]
