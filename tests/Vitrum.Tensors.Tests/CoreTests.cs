@@ -95,6 +95,9 @@ public class CoreTests
         GradCheck.Check(x => Ops.MatMul(x[0], x[1].T), new[] { GradCheck.Rand(3, 2, 3, 4), GradCheck.Rand(4, 5, 4) });
         GradCheck.Check(x => Ops.MatMul(x[0], x[1]), new[] { GradCheck.Rand(5, 4), GradCheck.Rand(6, 2, 4, 3) });
         GradCheck.Check(x => Ops.MatMul(x[0], x[1]), new[] { GradCheck.Rand(7, 4), GradCheck.Rand(8, 4) });
+        // A linear layer on [B, N, C]: the batch folds into the GEMM's rows, or not when the rows do not collapse.
+        GradCheck.Check(x => Ops.MatMul(x[0], x[1].T), new[] { GradCheck.Rand(9, 2, 3, 4), GradCheck.Rand(10, 5, 4) });
+        GradCheck.Check(x => Ops.MatMul(x[0].Transpose(0, 1), x[1]), new[] { GradCheck.Rand(13, 2, 3, 4), GradCheck.Rand(14, 4, 5) });
     }
 
     [Fact]

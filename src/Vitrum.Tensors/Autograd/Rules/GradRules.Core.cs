@@ -86,6 +86,16 @@ internal static partial class GradRules
         else if (a.Rank == 1) g2 = g2.Unsqueeze(-2);
         else if (b.Rank == 1) g2 = g2.Unsqueeze(-1);
         if (n.NeedsGrad(0)) n.Pass(0, Ops.SumTo(Ops.MatMul(g2, b2.T), a2.Shape).Reshape(a.Shape));
-        if (n.NeedsGrad(1)) n.Pass(1, Ops.SumTo(Ops.MatMul(a2.T, g2), b2.Shape).Reshape(b.Shape));
+        if (!n.NeedsGrad(1)) return;
+        if (b2.Rank == 2 && a2.Rank > 2)
+        {
+            // A linear layer's weight: fold the batch into the rows, one [k, rows] @ [rows, n] product
+            // instead of per-item products summed afterwards.
+            var aRows = a2.Reshape(-1, a2.Shape[^1]);
+            var gRows = g2.Reshape(-1, g2.Shape[^1]);
+            n.Pass(1, Ops.MatMul(aRows.T, gRows).Reshape(b.Shape));
+            return;
+        }
+        n.Pass(1, Ops.SumTo(Ops.MatMul(a2.T, g2), b2.Shape).Reshape(b.Shape));
     }
 }
