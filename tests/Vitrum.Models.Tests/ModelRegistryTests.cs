@@ -35,6 +35,7 @@ public class ModelRegistryTests
         Assert.Contains("vit_mnist", ModelRegistry.PresetNames);
         var model = Assert.IsType<VisionTransformer>(ModelRegistry.Create(ModelRegistry.Preset("vit_mnist")));
         Assert.Equal(49, model.Config.NumPatches);
+        Assert.Equal(205_962, model.ParameterCount());
         using var _ = GradMode.NoGrad();
         Assert.Equal(new[] { 2, 10 }, model.Forward(Tensor.Zeros(2, 1, 28, 28)).Shape);
     }
