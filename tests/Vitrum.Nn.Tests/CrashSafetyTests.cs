@@ -53,6 +53,8 @@ public class CrashSafetyTests : IDisposable
             var line = p.StandardOutput.ReadLine();
             while (line != null && !line.StartsWith("step", StringComparison.Ordinal) && line != "done") line = p.StandardOutput.ReadLine();
             Assert.True(line != null && line != "done", $"kill {kill}: the child finished before it could be killed");
+            // The kill moment is the point of the test: a random 0-25 ms after a completed step spreads the
+            // kills over computing and writing (one step with its fsync'd checkpoint takes a few ms).
             Thread.Sleep(rng.Next(0, 25));
             p.Kill();
             p.WaitForExit();

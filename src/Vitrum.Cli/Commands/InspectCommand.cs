@@ -15,7 +15,7 @@ public static class InspectCommand
         if (!File.Exists(path)) throw new CliException($"{path}: no such file");
         List<TensorEntry> entries;
         IReadOnlyDictionary<string, string> metadata;
-        if (IsZip(path))
+        if (StateDictFile.IsTorchZip(path))
         {
             entries = PthFile.List(path);
             metadata = new Dictionary<string, string>();
@@ -45,12 +45,5 @@ public static class InspectCommand
         };
         Console.WriteLine(JsonSerializer.Serialize(summary));
         return 0;
-    }
-
-    private static bool IsZip(string path)
-    {
-        using var fs = File.OpenRead(path);
-        Span<byte> magic = stackalloc byte[4];
-        return fs.Read(magic) == 4 && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4;
     }
 }

@@ -11,7 +11,7 @@ public static class WeightsFile
         if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
         Dictionary<string, Tensor> tensors;
         string? config = null;
-        if (path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase))
+        if (StateDictFile.IsTorchZip(path))
             tensors = PthFile.Load(path);
         else
         {
