@@ -29,6 +29,47 @@ internal static class Sampling
     }
 }
 
+/// <summary>
+/// torchvision's Resize(size) with an int: the shorter side becomes <paramref name="size"/>, the aspect ratio is
+/// kept. Large reductions first average k x k boxes (k = the whole factor above 2), as PIL's reducing_gap does,
+/// so a photo shrunk 10x is not aliased by bilinear sampling of 4 pixels per output pixel.
+/// </summary>
+public sealed class ResizeShorter(int size) : IImageTransform
+{
+    private readonly ImageBuffer _reduced = new();
+
+    public void Apply(ImageBuffer src, ImageBuffer dst, Generator gen)
+    {
+        int shorter = Math.Min(src.Height, src.Width);
+        int oh = src.Height == shorter ? size : (int)((long)size * src.Height / shorter);
+        int ow = src.Width == shorter ? size : (int)((long)size * src.Width / shorter);
+        int k = shorter / size / 2;
+        if (k >= 2)
+        {
+            BoxReduce(src, _reduced, k);
+            src = _reduced;
+        }
+        Sampling.ResizeWindow(src, 0, 0, src.Height, src.Width, dst, oh, ow);
+    }
+
+    /// <summary>dst = the means of k x k boxes of src (a partial last box averages what it covers).</summary>
+    private static void BoxReduce(ImageBuffer src, ImageBuffer dst, int k)
+    {
+        int h = (src.Height + k - 1) / k, w = (src.Width + k - 1) / k;
+        var d = dst.Resize(src.Channels, h, w);
+        for (int c = 0; c < src.Channels; c++)
+            for (int i = 0; i < h; i++)
+                for (int j = 0; j < w; j++)
+                {
+                    float sum = 0;
+                    int n = 0;
+                    for (int y = i * k; y < Math.Min(src.Height, (i + 1) * k); y++)
+                        for (int x = j * k; x < Math.Min(src.Width, (j + 1) * k); x++) { sum += src.At(c, y, x); n++; }
+                    d[(c * h + i) * w + j] = sum / n;
+                }
+    }
+}
+
 /// <summary>Bilinear resize to a fixed size.</summary>
 public sealed class Resize(int height, int width) : IImageTransform
 {

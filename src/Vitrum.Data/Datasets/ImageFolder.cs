@@ -1,0 +1,87 @@
+using Vitrum.Data.Images;
+using Vitrum.Data.Transforms;
+using Vitrum.Tensors;
+
+namespace Vitrum.Data.Datasets;
+
+/// <summary>
+/// A folder of labelled images, torchvision's ImageFolder layout: one subfolder per class (sorted names are
+/// the classes), PNG or JPEG files inside. A split is <c>DIR/train</c> plus <c>DIR/test</c> (or <c>DIR/val</c>)
+/// when those exist; otherwise every 10th file of each class (in name order) is the test set. Images are
+/// decoded once and stored at the model's size (shorter side resized to it, then the central square), so
+/// a folder's memory is N x C x size^2 bytes. A folder is grey (1 channel) when all its images are grey,
+/// else RGB (grey images are repeated into three channels); alpha is dropped.
+/// </summary>
+public static class ImageFolder
+{
+    public const int TestEvery = 10;
+
+    /// <summary>Whether <paramref name="path"/> names a folder to be read as an image folder (the CLI's --dataset).</summary>
+    public static bool IsImageFolder(string path) => Directory.Exists(path);
+
+    private static string? SplitDir(string dir, params string[] names) =>
+        names.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
+
+    /// <summary>The train and test split of <paramref name="dir"/>.</summary>
+    public static (ImageClassificationData Train, ImageClassificationData Test) LoadSplit(string dir, int size, Action<string>? log = null)
+    {
+        var train = SplitDir(dir, "train");
+        var test = SplitDir(dir, "test", "val");
+        if (train != null && test != null) return (Load(train, size, _ => true, log), Load(test, size, _ => true, log, Classes(train)));
+        return (Load(dir, size, i => i % TestEvery != TestEvery - 1, log), Load(dir, size, i => i % TestEvery == TestEvery - 1, log));
+    }
+
+    /// <summary>What <c>eval</c> measures: the folder's test (or val) split when it has one, else all its images.</summary>
+    public static ImageClassificationData LoadForEvaluation(string dir, int size, Action<string>? log = null) =>
+        SplitDir(dir, "test", "val") is string t ? Load(t, size, _ => true, log) : Load(dir, size, _ => true, log);
+
+    /// <summary>The class names of a folder (its subfolders, ordinal order), or of its train split.</summary>
+    public static string[] Classes(string dir)
+    {
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: no such image folder");
+        if (SplitDir(dir, "train") is string train && SplitDir(dir, "test", "val") != null) dir = train;
+        var classes = Directory.GetDirectories(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        if (classes.Length == 0) throw new DataFormatException(dir, "an image folder needs one subfolder per class, found none");
+        return classes!;
+    }
+
+    /// <param name="keep">which files to keep, by their index within their class</param>
+    /// <param name="classes">the class list to label with (a test split must use the train split's)</param>
+    public static ImageClassificationData Load(string dir, int size, Func<int, bool> keep, Action<string>? log = null, string[]? classes = null)
+    {
+        classes ??= Classes(dir);
+        var files = new List<(string Path, int Label)>();
+        for (int c = 0; c < classes.Length; c++)
+        {
+            var sub = Path.Combine(dir, classes[c]);
+            if (!Directory.Exists(sub)) throw new DataFormatException(dir, $"has no subfolder for class '{classes[c]}' (the classes are {string.Join(", ", classes)})");
+            var inClass = Directory.GetFiles(sub).Where(ImageFile.HasImageExtension).Order(StringComparer.Ordinal).ToArray();
+            for (int i = 0; i < inClass.Length; i++) if (keep(i)) files.Add((inClass[i], c));
+        }
+        if (files.Count == 0) throw new DataFormatException(dir, $"holds no .png/.jpg/.jpeg images in its class subfolders ({string.Join(", ", classes)})");
+        log?.Invoke($"decoding {files.Count} images of {classes.Length} classes from {dir}");
+        var fitted = new byte[files.Count][];
+        var a = new ImageBuffer();
+        var b = new ImageBuffer();
+        var resize = new ResizeShorter(size);
+        var crop = new CenterCrop(size, size);
+        var gen = new Generator(0);
+        for (int i = 0; i < files.Count; i++)
+        {
+            DecodedImage img;
+            try { img = ImageFile.Load(files[i].Path); }
+            catch (DataFormatException e) { throw new DataFormatException(Path.GetRelativePath(dir, files[i].Path), e.Message[(e.File.Length + 2)..], e); }
+            img.ToBuffer(a);
+            resize.Apply(a, b, gen);
+            crop.Apply(b, a, gen);
+            fitted[i] = new byte[a.Length];
+            for (int p = 0; p < a.Length; p++) fitted[i][p] = (byte)Math.Clamp(MathF.Round(a.Data[p] * 255f), 0, 255);
+        }
+        int plane = size * size, channels = fitted.Any(f => f.Length == 3 * plane) ? 3 : 1, bytes = channels * plane;
+        var pixels = new byte[(long)files.Count * bytes];
+        for (int i = 0; i < fitted.Length; i++)
+            for (int c = 0; c < channels; c++)
+                fitted[i].AsSpan(fitted[i].Length == plane ? 0 : c * plane, plane).CopyTo(pixels.AsSpan(i * bytes + c * plane, plane));
+        return new ImageClassificationData(pixels, files.Count, channels, size, size, files.Select(f => f.Label).ToArray(), classes);
+    }
+}

@@ -1,0 +1,117 @@
+using Vitrum.Data.Datasets;
+using Vitrum.Data.Images;
+using Vitrum.Data.Transforms;
+using Vitrum.Tensors;
+using Xunit;
+
+namespace Vitrum.Data.Tests;
+
+/// <summary>Image folders written with our PNG encoder (and the committed JPEG fixture): classes, splits, channels, sizes and errors.</summary>
+public class ImageFolderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vitrum-folder-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private void Png(string rel, int w, int h, int c, byte value)
+    {
+        var p = Path.Combine(_dir, rel);
+        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
+        ImageFile.SavePng(p, new DecodedImage(w, h, c, Enumerable.Repeat(value, w * h * c).ToArray()));
+    }
+
+    [Fact]
+    public void Classes_are_sorted_subfolders_and_every_tenth_file_is_test()
+    {
+        for (int i = 0; i < 20; i++) Png($"zebra/{i:D2}.png", 10, 14, 1, 200);
+        for (int i = 0; i < 10; i++) Png($"ant/{i:D2}.png", 8, 8, 1, 30);
+        var (train, test) = ImageFolder.LoadSplit(_dir, 6);
+        Assert.Equal(new[] { "ant", "zebra" }, train.Classes);
+        Assert.Equal((27, 3), (train.Count, test.Count));
+        Assert.Equal((1, 6, 6), (train.Channels, train.Height, train.Width));
+        Assert.Equal(new[] { 0, 1, 1 }, test.Labels);
+        Assert.Equal(200, test.Image(2)[17]);
+        Assert.Equal(30, train.Image(0)[0]);
+        Assert.Equal(30, ImageFolder.LoadForEvaluation(_dir, 6).Count);
+    }
+
+    [Fact]
+    public void Train_and_test_subfolders_are_used_when_present_and_colour_wins_over_grey()
+    {
+        Png("train/a/1.png", 5, 5, 1, 10);
+        Png("train/b/1.png", 5, 5, 4, 90);
+        Png("test/a/1.png", 5, 5, 3, 50);
+        Png("test/b/1.png", 5, 5, 2, 70);
+        var (train, test) = ImageFolder.LoadSplit(_dir, 4);
+        Assert.Equal((2, 2), (train.Count, test.Count));
+        Assert.Equal(3, train.Channels);
+        Assert.Equal(3, test.Channels);
+        Assert.All(test.Image(1).ToArray(), v => Assert.Equal(70, v));
+        Assert.Equal(2, ImageFolder.LoadForEvaluation(_dir, 4).Count);
+    }
+
+    [Fact]
+    public void Jpeg_files_load_next_to_png()
+    {
+        Png("x/a.png", 13, 9, 3, 1);
+        var jpg = Path.Combine(_dir, "y", "b.jpg");
+        Directory.CreateDirectory(Path.GetDirectoryName(jpg)!);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "rgb444.jpg"), jpg);
+        var all = ImageFolder.LoadForEvaluation(_dir, 9);
+        Assert.Equal(new[] { 0, 1 }, all.Labels);
+        Assert.Equal(3, all.Channels);
+    }
+
+    [Fact]
+    public void A_malformed_image_is_reported_with_its_path_in_the_folder()
+    {
+        Png("cat/good.png", 4, 4, 3, 5);
+        Directory.CreateDirectory(Path.Combine(_dir, "dog"));
+        File.WriteAllBytes(Path.Combine(_dir, "dog", "bad.png"), new byte[] { 137, 80, 78, 71, 13, 10, 26, 10, 0, 0 });
+        var e = Assert.Throws<DataFormatException>(() => ImageFolder.LoadForEvaluation(_dir, 4));
+        Assert.Contains(Path.Combine("dog", "bad.png"), e.Message);
+        Assert.Equal(Path.Combine("dog", "bad.png"), e.File);
+    }
+
+    [Fact]
+    public void A_folder_without_class_subfolders_is_refused()
+    {
+        Png("lonely.png", 4, 4, 1, 0);
+        Assert.Throws<DataFormatException>(() => ImageFolder.LoadSplit(_dir, 4));
+    }
+
+    [Fact]
+    public void ResizeShorter_keeps_the_aspect_ratio_and_box_reduces_large_factors()
+    {
+        var src = new ImageBuffer();
+        var s = src.Resize(1, 100, 60);
+        for (int i = 0; i < s.Length; i++) s[i] = (i / 60 + i % 60) % 2; // a checkerboard: aliasing would show as 0 or 1 pixels
+        var dst = new ImageBuffer();
+        new ResizeShorter(6).Apply(src, dst, new Generator(0));
+        Assert.Equal((10, 6), (dst.Height, dst.Width));
+        Assert.All(dst.Data.Take(60), v => Assert.InRange(v, 0.4f, 0.6f));
+    }
+
+    [Fact]
+    public void Preprocess_round_trips_through_metadata_and_center_crops_by_crop_pct()
+    {
+        var p = Preprocess.Inception;
+        var back = Preprocess.FromMetadata(p.ToMetadata(), "m")!;
+        Assert.Equal(p.Mean, back.Mean);
+        Assert.Equal(p.Std, back.Std);
+        Assert.Equal(p.CropPct, back.CropPct);
+        Assert.Null(Preprocess.FromMetadata(new Dictionary<string, string>(), "m"));
+        Assert.Throws<DataFormatException>(() => Preprocess.FromMetadata(new Dictionary<string, string> { ["mean"] = "[1", ["std"] = "[1]" }, "m"));
+        var tf = p.Transforms(224);
+        var a = new ImageBuffer();
+        a.Resize(3, 300, 400).Fill(1f);
+        var b = new ImageBuffer();
+        Generator g = new(0);
+        foreach (var t in tf) { t.Apply(a, b, g); (a, b) = (b, a); }
+        Assert.Equal((3, 224, 224), (a.Channels, a.Height, a.Width));
+        var half = new ImageBuffer();
+        tf[0].Apply(a, half, g);
+        Assert.Equal((248, 248), (half.Height, half.Width)); // floor(224 / 0.9)
+        Assert.All(a.Data.Take(a.Length), v => Assert.Equal(1f, v, 1e-5f));
+    }
+}
