@@ -9,12 +9,16 @@ public static class Program
         usage: vitrum COMMAND [options]
 
         commands:
-          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist [--epochs N] [--batch-size B]
-                [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--json]
-          eval --weights W [--model M] --dataset NAME [--json]   test accuracy of trained weights
+          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist|DIR [--epochs N] [--batch-size B]
+                [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--mixup A] [--cutmix A] [--json]
+                (DIR: one subfolder of PNG/JPEG images per class; writes weights, metrics.jsonl and chart.png)
+          eval --weights W [--model M] --dataset NAME|DIR [--json]   test accuracy of trained weights
+          predict --weights W [--model M] IMAGE... [--top K] [--dataset NAME|DIR] [--json]   top-k labels
           predict --weights W [--model M] --input X.safetensors [--output Y.safetensors] [--top K] [--json]
+          attention --weights W [--model M] IMAGE --out map.png [--json]   attention rollout heat map
           inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
+          bench model --model PRESET [--batch B] [--train] [--threads T] [--runs R] [--json]   ms per batch
           models [--json]                                        list model presets
           help                                                   this text
         """;
@@ -36,6 +40,7 @@ public static class Program
                 "eval" => Commands.EvalCommand.Run(new CliArgs(argv[1..])),
                 "models" => Commands.ModelsCommand.Run(new CliArgs(argv[1..])),
                 "predict" => Commands.PredictCommand.Run(new CliArgs(argv[1..])),
+                "attention" => Commands.AttentionCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }
@@ -53,12 +58,13 @@ public static class Program
 
     private static int Bench(string[] argv)
     {
-        if (argv.Length == 0) throw new CliException("bench needs a target: gemm");
+        if (argv.Length == 0) throw new CliException("bench needs a target: gemm or model");
         var args = new CliArgs(argv[1..]);
         return argv[0] switch
         {
             "gemm" => BenchGemmCommand.Run(args),
-            _ => throw new CliException($"unknown bench target '{argv[0]}' (expected: gemm)"),
+            "model" => BenchModelCommand.Run(args),
+            _ => throw new CliException($"unknown bench target '{argv[0]}' (expected: gemm, model)"),
         };
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Vitrum.Data.Datasets;
+using Vitrum.Data.Images;
 using Vitrum.Data.Loading;
 using Vitrum.Data.Transforms;
 using Vitrum.Nn;
@@ -20,7 +21,8 @@ public sealed record TrainResult(double TestAccuracy, double BestAccuracy, int E
 /// warmup then cosine decay per step, label-smoothed cross-entropy, gradient clipping, evaluation after
 /// every epoch. In <c>OutDir</c> it keeps <c>last.ckpt.safetensors</c> (everything needed to resume),
 /// <c>best.safetensors</c> and <c>last.safetensors</c> (weights with the model config in their metadata)
-/// and <c>metrics.jsonl</c>. Cancelling stops after the current step and saves a resumable checkpoint.
+/// and <c>metrics.jsonl</c>, drawn as <c>chart.png</c> after every epoch. With <see cref="TrainOptions.Mixup"/>
+/// each batch is mixed (drawn from (seed, step), so a resumed run mixes alike) and trained on soft targets. Cancelling stops after the current step and saves a resumable checkpoint.
 /// </summary>
 public sealed class ImageClassifierTrainer(
     Module<Tensor, Tensor> model, string modelConfigJson, IEnumerable<string> noWeightDecay,
@@ -70,8 +72,11 @@ public sealed class ImageClassifierTrainer(
                 using (new TensorScope())
                 {
                     schedule.Apply(opt, step);
+                    var targets = options.Mixup is { Enabled: true } mix
+                        ? mix.Apply(batch.Images, batch.Labels, new Generator(options.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)step), out _) : null;
                     var logits = model.Forward(batch.Images);
-                    var loss = Ops.CrossEntropy(logits, batch.Labels, labelSmoothing: (float)options.LabelSmoothing);
+                    var loss = targets != null ? Losses.SoftTargetCrossEntropy(logits, targets)
+                        : Ops.CrossEntropy(logits, batch.Labels, labelSmoothing: (float)options.LabelSmoothing);
                     opt.ZeroGrad();
                     loss.Backward();
                     if (options.ClipGrad > 0) GradClip.ClipGradNorm(model.Parameters(), options.ClipGrad);
@@ -98,7 +103,9 @@ public sealed class ImageClassifierTrainer(
             lastAcc = testAcc;
             var m = new EpochMetrics(epoch + 1, seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : (double)correct / seen, testLoss, testAcc,
                 opt.Groups[0].Lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9));
-            File.AppendAllText(Path.Combine(options.OutDir, "metrics.jsonl"), JsonSerializer.Serialize(m) + "\n");
+            var metricsPath = Path.Combine(options.OutDir, "metrics.jsonl");
+            File.AppendAllText(metricsPath, JsonSerializer.Serialize(m) + "\n");
+            ImageFile.SavePng(Path.Combine(options.OutDir, "chart.png"), MetricsChart.Render(MetricsChart.ReadMetrics(metricsPath)));
             OnEpoch?.Invoke(m);
             SaveWeights("last.safetensors", epoch + 1, testAcc);
             if (testAcc > best)
@@ -115,11 +122,15 @@ public sealed class ImageClassifierTrainer(
         TrainingCheckpoint.Save(CheckpointPath, model, opt, new TrainingState(0, step, Array.Empty<ulong>(), modelConfigJson,
             new Dictionary<string, string> { ["best_accuracy"] = best.ToString("R", CultureInfo.InvariantCulture) }));
 
-    private void SaveWeights(string name, int epoch, double accuracy) =>
-        SafetensorsWriter.Save(Path.Combine(options.OutDir, name), model.StateDict(), new Dictionary<string, string>
+    private void SaveWeights(string name, int epoch, double accuracy)
+    {
+        var meta = new Dictionary<string, string>(options.Metadata)
         {
             ["config"] = modelConfigJson,
+            ["classes"] = JsonSerializer.Serialize(train.Classes),
             ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
             ["test_accuracy"] = accuracy.ToString("R", CultureInfo.InvariantCulture),
-        });
+        };
+        SafetensorsWriter.Save(Path.Combine(options.OutDir, name), model.StateDict(), meta);
+    }
 }

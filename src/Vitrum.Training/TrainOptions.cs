@@ -14,6 +14,10 @@ public sealed record TrainOptions
     public ulong Seed { get; init; } = 42;
     public string OutDir { get; init; } = "runs/latest";
     public bool Resume { get; init; }
+    /// <summary>Mixup/CutMix of each training batch (timm's --mixup/--cutmix); when set, its label smoothing replaces <see cref="LabelSmoothing"/> and the loss is soft-target cross-entropy.</summary>
+    public Vitrum.Data.Transforms.Mixup? Mixup { get; init; }
+    /// <summary>Extra metadata stored in the weights files (e.g. class names and preprocessing, so a checkpoint alone can predict).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     /// <summary>Stop after this many optimizer steps (for smoke tests); null = the whole schedule.</summary>
     public long? MaxSteps { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Vitrum.Models.Vit;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
@@ -13,25 +12,9 @@ public class CliModelErrorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vitrum.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), $"vitrum {string.Join(' ', args)} hung");
-        return (p.ExitCode, output, err.Result);
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
-    private static string OneLine(string err)
-    {
-        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.DoesNotContain("   at ", err);
-        return lines[0];
-    }
+    private static string OneLine(string err) => CliRunner.OneLine(err);
 
     /// <summary>Writes the weights of a small 1-channel ViT (28x28, patch 7, width 16) with its config in the metadata, as train does.</summary>
     private string SmallVitWeights()

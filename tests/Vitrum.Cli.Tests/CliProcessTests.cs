@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace Vitrum.Cli.Tests;
@@ -6,17 +5,7 @@ namespace Vitrum.Cli.Tests;
 /// <summary>The CLI as a real process: exit codes, one-line errors on stderr, JSON on stdout's last line.</summary>
 public class CliProcessTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vitrum.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(30_000), $"vitrum {string.Join(' ', args)} hung");
-        return (p.ExitCode, output, err.Result);
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "fixtures", "io", name);
 

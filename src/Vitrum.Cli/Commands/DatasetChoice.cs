@@ -3,28 +3,63 @@ using Vitrum.Data.Transforms;
 
 namespace Vitrum.Cli.Commands;
 
-/// <summary>The data sets the CLI knows by name, with the transforms that fit a model's input size.</summary>
+/// <summary>The data sets the CLI knows by name, image folders (any existing directory), and the transforms that fit a model.</summary>
 public static class DatasetChoice
 {
     public static readonly string[] Names = { "mnist", "fashion-mnist" };
 
-    public static (ImageClassificationData Train, ImageClassificationData Test) Load(string name, Action<string> log) => name switch
+    private static string Unknown(string name) =>
+        $"unknown dataset '{name}' (known: {string.Join(", ", Names)}, or a directory with one subfolder of PNG/JPEG images per class)";
+
+    /// <param name="size">the model's image size: folder images are stored at it</param>
+    public static (ImageClassificationData Train, ImageClassificationData Test) Load(string name, int size, Action<string> log) => name switch
     {
         "mnist" => (Mnist.Load(true, log), Mnist.Load(false, log)),
         "fashion-mnist" => (FashionMnist.Load(true, log), FashionMnist.Load(false, log)),
-        _ => throw new CliException($"unknown dataset '{name}' (known: {string.Join(", ", Names)})"),
+        _ when ImageFolder.IsImageFolder(name) => ImageFolder.LoadSplit(name, size, log),
+        _ => throw new CliException(Unknown(name)),
     };
 
-    /// <summary>Per-channel statistics of the grey data sets (MNIST's well-known 0.1307 / 0.3081; Fashion-MNIST 0.2860 / 0.3530).</summary>
-    private static (float Mean, float Std) Stats(string name) => name == "fashion-mnist" ? (0.2860f, 0.3530f) : (0.1307f, 0.3081f);
+    /// <summary>The split <c>eval</c> measures: a named set's test split, a folder's test/val split or all its images.</summary>
+    public static ImageClassificationData LoadTest(string name, int size, Action<string> log) => name switch
+    {
+        "mnist" => Mnist.Load(false, log),
+        "fashion-mnist" => FashionMnist.Load(false, log),
+        _ when ImageFolder.IsImageFolder(name) => ImageFolder.LoadForEvaluation(name, size, log),
+        _ => throw new CliException(Unknown(name)),
+    };
 
-    /// <summary>Train: a random shift of up to 2 pixels (and flips for clothes), resized to the model's size; test: resize only.</summary>
+    /// <summary>Class names without decoding any image.</summary>
+    public static string[] Classes(string name) => name switch
+    {
+        "mnist" => Mnist.Classes,
+        "fashion-mnist" => FashionMnist.Classes,
+        _ when ImageFolder.IsImageFolder(name) => ImageFolder.Classes(name),
+        _ => throw new CliException(Unknown(name)),
+    };
+
+    /// <summary>
+    /// Evaluation preprocessing, recorded in the weights: MNIST's well-known 0.1307 / 0.3081, Fashion-MNIST's
+    /// 0.2860 / 0.3530; folders ImageNet's statistics (colour) or 0.5 / 0.5 (grey). Crop 1: the whole image.
+    /// </summary>
+    public static Preprocess Preprocessing(string name, int channels) => name switch
+    {
+        "mnist" => new Preprocess(Enumerable.Repeat(0.1307f, channels).ToArray(), Enumerable.Repeat(0.3081f, channels).ToArray()),
+        "fashion-mnist" => new Preprocess(Enumerable.Repeat(0.2860f, channels).ToArray(), Enumerable.Repeat(0.3530f, channels).ToArray()),
+        _ => Preprocess.ForChannels(channels) with { CropPct = 1.0 },
+    };
+
+    /// <summary>
+    /// Train: the grey sets get a random shift of up to 2 pixels (and flips for clothes); folders timm's
+    /// random resized crop (scale 0.35-1) and flips. Both are resized to the model's size. Test: resize only.
+    /// </summary>
     public static (IImageTransform[] Train, IImageTransform[] Test) Transforms(string name, int channels, int size, int imageSize)
     {
-        var (mean, std) = Stats(name);
-        var norm = new Normalize(Enumerable.Repeat(mean, channels).ToArray(), Enumerable.Repeat(std, channels).ToArray());
-        var train = new List<IImageTransform> { new RandomCrop(2) };
-        if (name == "fashion-mnist") train.Add(new RandomHorizontalFlip());
+        var norm = Preprocessing(name, channels).Normalize;
+        var train = new List<IImageTransform>();
+        if (name is "mnist" or "fashion-mnist") train.Add(new RandomCrop(2));
+        else train.Add(new RandomResizedCrop(imageSize, imageSize, minScale: 0.35));
+        if (name != "mnist") train.Add(new RandomHorizontalFlip());
         var test = new List<IImageTransform>();
         if (size != imageSize) { train.Add(new Resize(size, size)); test.Add(new Resize(size, size)); }
         train.Add(norm);

@@ -18,7 +18,7 @@ public static class EvalCommand
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         var model = WeightsFile.Load(weights, modelArg);
-        var (train, test) = DatasetChoice.Load(dataset, msg => Console.Error.WriteLine(msg));
+        var test = DatasetChoice.LoadTest(dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
         if (test.Channels != model.InChannels)
             throw new CliException($"the model expects {model.InChannels} input channels but dataset {dataset} has {test.Channels}");
         var (_, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, test.Height);

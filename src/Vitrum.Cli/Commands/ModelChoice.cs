@@ -6,7 +6,14 @@ using Vitrum.Tensors;
 namespace Vitrum.Cli.Commands;
 
 /// <summary>A model built from a preset name or a JSON config, with what the trainer needs to know about it.</summary>
-public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJson, string[] NoWeightDecay, int InChannels, int ImageSize);
+public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJson, string[] NoWeightDecay, int InChannels, int ImageSize)
+{
+    /// <summary>The metadata of the weights file it was loaded from (empty for a fresh model).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The model's family name (e.g. "vit"), for choosing default preprocessing.</summary>
+    public string Family { get; init; } = "";
+}
 
 /// <summary>The training recipe a preset is tuned for (the CLI's defaults; every field can be overridden).</summary>
 public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1);
@@ -24,7 +31,7 @@ public static class ModelChoice
 
     private static ModelHandle Handle(IModelConfig config, ulong seed) => config switch
     {
-        VitConfig v => new ModelHandle(new VisionTransformer(v, seed), v.ToJson(), VisionTransformer.NoWeightDecay, v.InChans, v.ImgSize),
+        VitConfig v => new ModelHandle(new VisionTransformer(v, seed), v.ToJson(), VisionTransformer.NoWeightDecay, v.InChans, v.ImgSize) { Family = v.Family },
         _ => throw new CliException($"model family '{config.Family}' cannot be trained or evaluated from the CLI yet"),
     };
 

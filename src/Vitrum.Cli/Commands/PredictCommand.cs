@@ -7,8 +7,9 @@ using Vitrum.Tensors.Threading;
 namespace Vitrum.Cli.Commands;
 
 /// <summary>
-/// <c>vitrum predict --weights W [--model M] --input X.safetensors --output Y.safetensors</c>: runs the model on the
-/// tensor <c>input</c> (N x C x H x W, already normalized) and writes <c>logits</c>; prints the top-k classes per image.
+/// <c>vitrum predict --weights W [--model M] IMAGE... [--top K]</c>: top-k labels with probabilities for PNG/JPEG
+/// images (prepared as the checkpoint's metadata says); or <c>--input X.safetensors [--output Y.safetensors]</c>:
+/// the tensor <c>input</c> (N x C x H x W, already normalized) in, <c>logits</c> out.
 /// </summary>
 public static class PredictCommand
 {
@@ -16,34 +17,41 @@ public static class PredictCommand
     {
         var weights = args.Required("weights");
         var modelArg = args.String("model");
-        var input = args.Required("input");
+        var input = args.String("input");
         var output = args.String("output");
+        var dataset = args.String("dataset");
         int top = args.Int("top", 5, 1, 1000);
         WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
         bool json = args.Flag("json");
         args.EnsureAllUsed();
+        var images = args.Positional;
+        if ((input == null) == (images.Count == 0)) throw new CliException("predict needs either IMAGE files or --input X.safetensors (not both)");
         var model = WeightsFile.Load(weights, modelArg);
         Tensor x;
-        using (var f = SafetensorsFile.Open(input))
+        if (input != null)
         {
+            using var f = SafetensorsFile.Open(input);
             if (!f.Contains("input")) throw new CliException($"{Path.GetFileName(input)} has no tensor named 'input' (expected N x C x H x W)");
             x = f.Load("input");
+            if (x.DType != DType.Float32 || x.Rank != 4 || x.Shape[1] != model.InChannels)
+                throw new CliException($"{Path.GetFileName(input)}: input is {x.DType} {ShapeUtil.Format(x.Shape)}, expected float N x {model.InChannels} x H x W");
         }
-        if (x.DType != DType.Float32 || x.Rank != 4 || x.Shape[1] != model.InChannels)
-            throw new CliException($"{Path.GetFileName(input)}: input is {x.DType} {ShapeUtil.Format(x.Shape)}, expected float N x {model.InChannels} x H x W");
+        else x = ImageInput.Load(images, model, ImageInput.PreprocessFor(model, weights), out _);
         model.Module.Eval();
         Tensor logits;
         using (GradMode.NoGrad()) logits = model.Module.Forward(x);
         if (output != null) SafetensorsWriter.Save(output, new Dictionary<string, Tensor> { ["logits"] = logits });
         using var probs = Ops.Softmax(logits, -1);
+        var names = ImageInput.ClassNames(model, dataset, probs.Shape[1]);
         int k = Math.Min(top, probs.Shape[1]);
         var rows = new List<object>();
         for (int i = 0; i < probs.Shape[0]; i++)
         {
             var p = probs.Select(0, i).ToArray();
             var best = Enumerable.Range(0, p.Length).OrderByDescending(j => p[j]).Take(k).ToArray();
-            if (!json) Console.WriteLine($"image {i}: " + string.Join(", ", best.Select(j => $"{j} ({p[j]:P1})")));
-            rows.Add(best.Select(j => new { @class = j, probability = p[j] }).ToArray());
+            var label = input != null ? $"image {i}" : images[i];
+            if (!json) Console.WriteLine($"{label}: " + string.Join(", ", best.Select(j => $"{names[j]} ({p[j]:P1})")));
+            rows.Add(new { image = input != null ? (object)i : images[i], top = best.Select(j => new { @class = j, label = names[j], probability = p[j] }).ToArray() });
         }
         Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }));
         return 0;

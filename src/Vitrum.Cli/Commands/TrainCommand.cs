@@ -28,14 +28,21 @@ public static class TrainCommand
             Resume = args.Flag("resume"),
             MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
         };
+        double mixupAlpha = args.Double("mixup", 0), cutmixAlpha = args.Double("cutmix", 0);
+        double mixProb = args.Double("mixup-prob", 1.0), switchProb = args.Double("mixup-switch-prob", 0.5);
+        if (mixupAlpha < 0 || cutmixAlpha < 0 || mixProb is < 0 or > 1 || switchProb is < 0 or > 1)
+            throw new CliException("--mixup and --cutmix must be >= 0, --mixup-prob and --mixup-switch-prob in [0, 1]");
         WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
         bool json = args.Flag("json");
         args.EnsureAllUsed();
 
-        var (train, test) = DatasetChoice.Load(dataset, msg => Console.Error.WriteLine(msg));
+        var (train, test) = DatasetChoice.Load(dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
         var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height);
         if (train.Channels != model.InChannels)
             throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
+        if (mixupAlpha > 0 || cutmixAlpha > 0)
+            o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, mixupAlpha, cutmixAlpha, mixProb, switchProb, LabelSmoothing: o.LabelSmoothing) };
+        o = o with { Metadata = DatasetChoice.Preprocessing(dataset, model.InChannels).ToMetadata() };
         var progress = new ProgressLine();
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -67,6 +74,7 @@ public static class TrainCommand
                 seconds = Math.Round(r.Seconds, 1),
                 interrupted = r.Interrupted,
                 out_dir = o.OutDir,
+            chart = Path.Combine(o.OutDir, "chart.png"),
             }));
             return r.Interrupted ? 130 : 0;
         }

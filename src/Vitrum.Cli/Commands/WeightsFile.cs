@@ -11,11 +11,13 @@ public static class WeightsFile
         if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
         Dictionary<string, Tensor> tensors;
         string? config = null;
+        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
         if (StateDictFile.IsTorchZip(path))
             tensors = PthFile.Load(path);
         else
         {
             using var f = SafetensorsFile.Open(path);
+            metadata = f.Metadata;
             f.Metadata.TryGetValue("config", out config);
             bool training = f.Metadata.TryGetValue("format", out var fmt) && fmt == TrainingCheckpoint.Format;
             tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
@@ -30,6 +32,6 @@ public static class WeightsFile
             : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
         try { model.Module.LoadStateDict(tensors); }
         catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
-        return model;
+        return model with { Metadata = metadata };
     }
 }

@@ -59,7 +59,6 @@ public static class ImageFolder
             for (int i = 0; i < inClass.Length; i++) if (keep(i)) files.Add((inClass[i], c));
         }
         if (files.Count == 0) throw new DataFormatException(dir, $"holds no .png/.jpg/.jpeg images in its class subfolders ({string.Join(", ", classes)})");
-        log?.Invoke($"decoding {files.Count} images of {classes.Length} classes from {dir}");
         var fitted = new byte[files.Count][];
         var a = new ImageBuffer();
         var b = new ImageBuffer();
@@ -77,6 +76,7 @@ public static class ImageFolder
             fitted[i] = new byte[a.Length];
             for (int p = 0; p < a.Length; p++) fitted[i][p] = (byte)Math.Clamp(MathF.Round(a.Data[p] * 255f), 0, 255);
         }
+        log?.Invoke($"decoded {files.Count} images of {classes.Length} classes from {dir}");
         int plane = size * size, channels = fitted.Any(f => f.Length == 3 * plane) ? 3 : 1, bytes = channels * plane;
         var pixels = new byte[(long)files.Count * bytes];
         for (int i = 0; i < fitted.Length; i++)

@@ -59,19 +59,30 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
     /// <param name="images">[B, in_chans, H, W]; H and W may differ from img_size (position embeddings are resampled)</param>
     public Tensor ForwardFeatures(Tensor images)
     {
+        var x = Tokens(images, out _, out _);
+        foreach (var blk in Blocks) x = blk.Forward(x);
+        return _norm != null ? _norm.Forward(x) : x;
+    }
+
+    /// <summary>The input of the first block: patch embeddings, the class token, position embeddings (and their dropout).</summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    /// <param name="gh">patch rows</param>
+    /// <param name="gw">patch columns</param>
+    /// <returns>[B, (1 +) gh*gw, C]</returns>
+    public Tensor Tokens(Tensor images, out int gh, out int gw)
+    {
         if (images.Rank != 4 || images.Shape[1] != Config.InChans)
             throw new ArgumentException($"VisionTransformer: input {ShapeUtil.Format(images.Shape)} is not [B, {Config.InChans}, H, W]");
         if (images.Shape[2] % Config.PatchSize != 0 || images.Shape[3] % Config.PatchSize != 0)
             throw new ArgumentException($"VisionTransformer: image size {images.Shape[2]}x{images.Shape[3]} is not a multiple of the patch size {Config.PatchSize}");
         int b = images.Shape[0];
         var x = PatchProj.Forward(images);                         // [B, C, gh, gw]
-        int gh = x.Shape[2], gw = x.Shape[3];
+        gh = x.Shape[2];
+        gw = x.Shape[3];
         x = x.Flatten(2).Transpose(1, 2);                          // [B, gh*gw, C]
         if (ClsToken != null) x = Ops.Cat(new[] { ClsToken.Expand(b, 1, Config.EmbedDim), x }, 1);
         x = Ops.Add(x, PosEmbedFor(gh, gw));
-        x = _posDrop.Forward(x);
-        foreach (var blk in Blocks) x = blk.Forward(x);
-        return _norm != null ? _norm.Forward(x) : x;
+        return _posDrop.Forward(x);
     }
 
     /// <summary>Position embeddings for a gh x gw grid: the trained ones, or resampled from them as timm does for dynamic image sizes (<see cref="PosEmbedResample"/>).</summary>

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using Vitrum.Nn;
+using Vitrum.Nn.Optim;
+using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Memory;
+using Vitrum.Tensors.Threading;
+
+namespace Vitrum.Cli.Commands;
+
+/// <summary>
+/// <c>vitrum bench model --model PRESET [--batch B] [--train]</c>: times inference (no-grad forward) or a
+/// training step (forward, cross-entropy, backward, AdamW) on random data and reports the median over
+/// <c>--runs</c> after <c>--warmup</c> untimed ones (tiered JIT and buffer pools warm up first), plus the
+/// process's peak resident memory (VmHWM), for side-by-side runs against PyTorch (bench/vit_vs_pytorch.sh).
+/// </summary>
+public static class BenchModelCommand
+{
+    public static int Run(CliArgs args)
+    {
+        var modelArg = args.Required("model");
+        int batch = args.Int("batch", 1, 1, 4096);
+        bool train = args.Flag("train");
+        int threads = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        int warmup = args.Int("warmup", train ? 2 : 3, 0, 1000);
+        int runs = args.Int("runs", train ? 5 : 10, 1, 100_000);
+        bool json = args.Flag("json");
+        args.EnsureAllUsed();
+        WorkerPool.ThreadCount = threads;
+        var model = ModelChoice.Create(modelArg, 0);
+        var gen = new Generator(1);
+        using var x = Tensor.Randn(gen, batch, model.InChannels, model.ImageSize, model.ImageSize);
+        using var probe = GradModeProbe(model, x);
+        int classes = probe.Shape[^1];
+        using var y = Tensor.FromLongs(Enumerable.Range(0, batch).Select(i => (long)(i * 7919 % classes)).ToArray(), batch);
+        Action once;
+        if (train)
+        {
+            model.Module.Train();
+            var opt = new AdamW(ParamGroup.WeightDecaySplit(model.Module, 1e-4, 0.05, model.NoWeightDecay));
+            once = () =>
+            {
+                using var _ = new TensorScope();
+                var loss = Ops.CrossEntropy(model.Module.Forward(x), y);
+                opt.ZeroGrad();
+                loss.Backward();
+                opt.Step();
+            };
+        }
+        else
+        {
+            model.Module.Eval();
+            once = () =>
+            {
+                using var _ = new TensorScope();
+                using var g = GradMode.NoGrad();
+                model.Module.Forward(x);
+            };
+        }
+        for (int i = 0; i < warmup; i++) once();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            once();
+            times[i] = sw.Elapsed.TotalMilliseconds;
+        }
+        Array.Sort(times);
+        double ms = times[runs / 2], ips = batch * 1000.0 / ms;
+        double peakMb = PeakRssMb();
+        var inv = CultureInfo.InvariantCulture;
+        if (!json)
+            Console.WriteLine(string.Format(inv, "{0} {1} batch {2}, {3} thread(s): {4:F1} ms per batch, {5:F2} images/s (median of {6}; min {7:F1} ms), peak RSS {8:F0} MB",
+                modelArg, train ? "train step" : "inference", batch, threads, ms, ips, runs, times[0], peakMb));
+        Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}}}",
+            ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb));
+        return 0;
+    }
+
+    /// <summary>One no-grad forward to learn the number of outputs (and to fail early on a bad config).</summary>
+    private static Tensor GradModeProbe(ModelHandle model, Tensor x)
+    {
+        using var _ = GradMode.NoGrad();
+        model.Module.Eval();
+        return model.Module.Forward(x.Narrow(0, 0, 1).Contiguous()).MoveToOuterScope();
+    }
+
+    /// <summary>The process's peak resident set (VmHWM in /proc/self/status), or the working-set peak where there is no /proc.</summary>
+    private static double PeakRssMb()
+    {
+        const string path = "/proc/self/status";
+        if (File.Exists(path))
+            foreach (var line in File.ReadLines(path))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        return Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Vitrum.Data.Images;
+using Xunit;
+using static Vitrum.Cli.Tests.CliRunner;
+
+namespace Vitrum.Cli.Tests;
+
+/// <summary>
+/// Image workflows end to end on a tiny colour image folder made with our PNG encoder ("bright" vs "dark"
+/// 16x16 images): train writes weights, metrics and a chart; eval, predict and attention read them; bad images,
+/// wrong channel counts and a missing JPEG library are one stderr line and a non-zero exit.
+/// </summary>
+public class CliImageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("vitrum-cli-img-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Png(string rel, int w, int h, int channels, Func<int, byte> value)
+    {
+        var p = Path.Combine(_dir, rel);
+        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
+        File.WriteAllBytes(p, PngEncoder.Encode(new DecodedImage(w, h, channels, Enumerable.Range(0, w * h * channels).Select(value).ToArray())));
+        return p;
+    }
+
+    private string Folder()
+    {
+        var rng = new Random(4);
+        for (int i = 0; i < 30; i++)
+        {
+            Png($"data/bright/{i:D2}.png", 16 + i % 5, 16, 3, _ => (byte)rng.Next(150, 256));
+            Png($"data/dark/{i:D2}.png", 16, 18, 3, _ => (byte)rng.Next(0, 100));
+        }
+        return Path.Combine(_dir, "data");
+    }
+
+    private string Config()
+    {
+        var p = Path.Combine(_dir, "tiny.json");
+        File.WriteAllText(p, """{"family": "vit", "img_size": 16, "patch_size": 4, "in_chans": 3, "num_classes": 2, "embed_dim": 16, "depth": 2, "num_heads": 2, "mlp_ratio": 2}""");
+        return p;
+    }
+
+    private string Train(params string[] extra)
+    {
+        var outDir = Path.Combine(_dir, "run");
+        var (code, output, err) = Run(new[] { "train", "--model", Config(), "--dataset", Folder(), "--epochs", "4", "--batch-size", "8", "--lr", "3e-3",
+            "--warmup-epochs", "0", "--out", outDir, "--threads", "1", "--json" }.Concat(extra).ToArray());
+        Assert.True(code == 0, err);
+        using var last = JsonDocument.Parse(LastLine(output));
+        Assert.True(last.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.99, output);
+        return outDir;
+    }
+
+    [Fact]
+    public void Train_on_an_image_folder_with_mixup_writes_a_chart_and_class_names_that_eval_and_predict_use()
+    {
+        var run = Train("--mixup", "0.2", "--cutmix", "1.0");
+        var chart = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(run, "chart.png")), "chart.png");
+        Assert.Equal((800, 320, 3), (chart.Width, chart.Height, chart.Channels));
+        Assert.Contains(chart.Pixels, v => v < 200); // something is drawn on the white background
+        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        var weights = Path.Combine(run, "best.safetensors");
+
+        var (code, output, err) = Run("eval", "--weights", weights, "--dataset", Path.Combine(_dir, "data"), "--json");
+        Assert.True(code == 0, err);
+        using (var e = JsonDocument.Parse(LastLine(output)))
+        {
+            Assert.Equal(60, e.RootElement.GetProperty("images").GetInt32());
+            Assert.True(e.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.95, output);
+        }
+
+        var bright = Png("bright.png", 40, 30, 3, _ => 230);
+        var dark = Png("dark.png", 20, 20, 3, _ => 20);
+        (code, output, err) = Run("predict", "--weights", weights, bright, dark, "--top", "2", "--json");
+        Assert.True(code == 0, err);
+        using var p = JsonDocument.Parse(LastLine(output));
+        var rows = p.RootElement.GetProperty("predictions");
+        Assert.Equal("bright", rows[0].GetProperty("top")[0].GetProperty("label").GetString());
+        Assert.Equal("dark", rows[1].GetProperty("top")[0].GetProperty("label").GetString());
+        var probs = rows[0].GetProperty("top").EnumerateArray().Select(t => t.GetProperty("probability").GetDouble()).ToArray();
+        Assert.Equal(2, probs.Length);
+        Assert.Equal(1.0, probs.Sum(), 4);
+        Assert.True(probs[0] >= probs[1]);
+
+        (code, output, err) = Run("attention", "--weights", weights, bright, "--out", Path.Combine(_dir, "maps", "map.png"), "--json");
+        Assert.True(code == 0, err);
+        var map = ImageFile.Load(Path.Combine(_dir, "maps", "map.png"));
+        Assert.Equal((224, 224, 3), (map.Width, map.Height, map.Channels));
+        Assert.Single(Directory.GetFiles(Path.Combine(_dir, "maps"))); // no temporary left behind
+        using var a = JsonDocument.Parse(LastLine(output));
+        Assert.Equal(4, a.RootElement.GetProperty("grid")[0].GetInt32());
+    }
+
+    [Fact]
+    public void Image_errors_are_one_line_naming_the_file_with_a_non_zero_exit()
+    {
+        var weights = Path.Combine(Train(), "last.safetensors");
+        var grey = Png("grey.png", 16, 16, 1, i => (byte)i);
+        var (code, output, err) = Run("predict", "--weights", weights, grey);
+        Assert.NotEqual(0, code);
+        Assert.Equal("", output);
+        var line = OneLine(err);
+        Assert.Contains("grey.png", line);
+        Assert.Contains("expects 3 channels", line);
+
+        var broken = Path.Combine(_dir, "broken.png");
+        var bytes = File.ReadAllBytes(Png("ok.png", 16, 16, 3, i => (byte)i));
+        File.WriteAllBytes(broken, bytes.AsSpan(0, bytes.Length - 20).ToArray());
+        (code, _, err) = Run("predict", "--weights", weights, broken);
+        Assert.NotEqual(0, code);
+        Assert.Contains("broken.png", OneLine(err));
+
+        (code, _, err) = Run("attention", "--weights", weights, broken, "--out", Path.Combine(_dir, "m.png"));
+        Assert.NotEqual(0, code);
+        Assert.Contains("broken.png", OneLine(err));
+        Assert.False(File.Exists(Path.Combine(_dir, "m.png")));
+
+        File.Copy(broken, Path.Combine(_dir, "data", "dark", "zz.png"));
+        (code, _, err) = Run("eval", "--weights", weights, "--dataset", Path.Combine(_dir, "data"));
+        Assert.NotEqual(0, code);
+        Assert.Contains(Path.Combine("dark", "zz.png"), OneLine(err));
+    }
+
+    [Fact]
+    public void A_jpeg_without_libturbojpeg_is_one_line_naming_the_file_and_the_library()
+    {
+        var jpg = Path.Combine(_dir, "photo.jpg");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "rgb444.jpg"), jpg);
+        var weights = Path.Combine(_dir, "w.safetensors");
+        var config = Vitrum.Models.Vit.VitConfig.FromJson(File.ReadAllText(Config()));
+        Vitrum.Nn.IO.SafetensorsWriter.Save(weights, new Vitrum.Models.Vit.VisionTransformer(config, 1).StateDict(), new Dictionary<string, string> { ["config"] = config.ToJson() });
+        var (code, _, err) = RunWith(new Dictionary<string, string> { ["VITRUM_TURBOJPEG"] = "/nonexistent/libturbojpeg.so.0" }, "predict", "--weights", weights, jpg);
+        Assert.NotEqual(0, code);
+        var line = OneLine(err);
+        Assert.Contains("photo.jpg", line);
+        Assert.Contains("libturbojpeg", line);
+        (code, _, err) = Run("predict", "--weights", weights, jpg, "--json");
+        Assert.True(code == 0, err);
+    }
+
+    [Fact]
+    public void Bench_model_ends_with_the_timing_json_and_refuses_unknown_presets()
+    {
+        var (code, output, err) = Run("bench", "model", "--model", Config(), "--batch", "2", "--train", "--warmup", "0", "--runs", "2", "--threads", "1", "--json");
+        Assert.True(code == 0, err);
+        var last = LastLine(output);
+        Assert.StartsWith("{\"ms_per_batch\":", last);
+        using var j = JsonDocument.Parse(last);
+        Assert.True(j.RootElement.GetProperty("images_per_s").GetDouble() > 0);
+        Assert.True(j.RootElement.GetProperty("peak_rss_mb").GetDouble() > 0);
+        (code, output, err) = Run("bench", "model", "--model", "vit_enormous");
+        Assert.NotEqual(0, code);
+        Assert.Equal("", output);
+        Assert.Contains("vit_enormous", OneLine(err));
+    }
+}
