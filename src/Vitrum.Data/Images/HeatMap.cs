@@ -3,11 +3,14 @@ using Vitrum.Tensors;
 
 namespace Vitrum.Data.Images;
 
-/// <summary>A coarse map (e.g. attention per patch) upsampled bilinearly, coloured with a jet-like ramp and blended over the image.</summary>
+/// <summary>
+/// A coarse map (e.g. attention per patch) upsampled bilinearly, coloured with a jet-like ramp and blended over
+/// the image. The colours span the map's own minimum to maximum, so a nearly flat map still shows where it peaks.
+/// </summary>
 public static class HeatMap
 {
     /// <param name="image">the image as the model saw it, planar [C, H, W] in [0, 1] (1 or 3 channels)</param>
-    /// <param name="map">[rows * cols] values in [0, 1]</param>
+    /// <param name="map">[rows * cols] values</param>
     /// <param name="minSize">the output is scaled up (bilinear) until its shorter side is at least this</param>
     /// <param name="alpha">weight of the heat colour against the image</param>
     public static DecodedImage Overlay(ImageBuffer image, float[] map, int rows, int cols, int minSize = 224, float alpha = 0.5f)
@@ -20,7 +23,9 @@ public static class HeatMap
         var shown = new ImageBuffer();
         new Resize(h, w).Apply(image, shown, gen);
         var coarse = new ImageBuffer();
-        map.CopyTo(coarse.Resize(1, rows, cols));
+        float lo = map.Min(), span = Math.Max(map.Max() - lo, 1e-12f);
+        var stretched = coarse.Resize(1, rows, cols);
+        for (int i = 0; i < map.Length; i++) stretched[i] = (map[i] - lo) / span;
         var fine = new ImageBuffer();
         new Resize(h, w).Apply(coarse, fine, gen);
         var px = new byte[h * w * 3];
