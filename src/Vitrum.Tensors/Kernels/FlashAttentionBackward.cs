@@ -103,9 +103,11 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
                     FlashRows.Probabilities<TV, TOps>(pr, nk, p.KeysVisibleTo(i) - j0, p.Scale,
                         bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
                         mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ, lse[i]);
-                    FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r]);
-                    if (biasGrad != null) AccumulateBiasGrad<TV, TOps>(biasGrad + (long)i * _biasLayout.StrideI, j0, dsr, nk);
-                    FlashRows.Scale<TV, TOps>(dsr, nk, p.Scale);
+                    // dS, scaled for the dK and dQ products; the bias takes it unscaled, along keys or summed over them.
+                    float* biasRow = biasGrad == null ? null : biasGrad + (long)i * _biasLayout.StrideI;
+                    bool alongKeys = biasRow != null && _biasLayout.StrideJ != 0;
+                    float total = FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r], p.Scale, alongKeys ? biasRow + j0 : null);
+                    if (biasRow != null && !alongKeys) *biasRow += total;
                 }
                 FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, bk, dOi, dv, dvH + (long)j0 * dv, dv, true);
                 FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, bk, qi, rsQ, dk + (long)j0 * d, d, true);
@@ -114,13 +116,6 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         }
         if (slot >= 0) ReleaseSlot(slot);
         BufferPool.Return(scratch);
-    }
-
-    /// <summary>Adds one row of dS to the bias gradient row (or to its single element when the bias broadcasts along keys).</summary>
-    private void AccumulateBiasGrad<TV, TOps>(float* row, int j0, float* ds, int nk) where TV : struct where TOps : IFlashVec<TV>
-    {
-        if (_biasLayout.StrideJ == 0) *row += FlashRows.Sum<TV, TOps>(ds, nk);
-        else FlashRows.AddInto<TV, TOps>(row + j0, ds, nk);
     }
 
     /// <summary>A zeroed bias-gradient buffer no other running task holds; at most one per thread is ever created.</summary>
