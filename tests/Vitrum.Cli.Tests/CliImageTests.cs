@@ -141,6 +141,15 @@ public class CliImageTests : IDisposable
     }
 
     [Fact]
+    public void Mixup_with_an_odd_batch_size_is_a_usage_error_before_any_data_is_read()
+    {
+        var (code, output, err) = Run("train", "--model", Config(), "--dataset", Path.Combine(_dir, "absent"), "--batch-size", "7", "--cutmix", "1");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("even --batch-size", OneLine(err));
+    }
+
+    [Fact]
     public void Bench_model_ends_with_the_timing_json_and_refuses_unknown_presets()
     {
         var (code, output, err) = Run("bench", "model", "--model", Config(), "--batch", "2", "--train", "--warmup", "0", "--runs", "2", "--threads", "1", "--json");

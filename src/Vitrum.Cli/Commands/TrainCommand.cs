@@ -32,6 +32,8 @@ public static class TrainCommand
         double mixProb = args.Double("mixup-prob", 1.0), switchProb = args.Double("mixup-switch-prob", 0.5);
         if (mixupAlpha < 0 || cutmixAlpha < 0 || mixProb is < 0 or > 1 || switchProb is < 0 or > 1)
             throw new CliException("--mixup and --cutmix must be >= 0, --mixup-prob and --mixup-switch-prob in [0, 1]");
+        if ((mixupAlpha > 0 || cutmixAlpha > 0) && o.BatchSize % 2 != 0)
+            throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
         bool json = args.Flag("json");
         args.EnsureAllUsed();
