@@ -59,6 +59,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         Console.WriteLine($"{"shape (M x N x K)",-22} {"AB",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7} {"best",6} {"cpu",6}");
         var ratios = new Dictionary<(string, int), List<double>>();
         var bests = new Dictionary<(string, int), List<double>>();
+        var cpus = new Dictionary<string, List<double>>();
         double ceilingPct = 0;
         foreach (var c in cases)
             foreach (int threads in new[] { 1, 2 })
@@ -71,6 +72,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
                 ratios[key].Add(r.ratio);
                 if (!bests.ContainsKey(key)) bests[key] = new List<double>();
                 bests[key].Add(r.bestRatio);
+                if (threads == 1) (cpus.TryGetValue(c.Group, out var l) ? l : cpus[c.Group] = new List<double>()).Add(r.cpuRatio);
                 Console.WriteLine(string.Format(inv, "{0,-22} {1,-3} {2,3} {3,10:F1} {4,10:F1} {5,7:F2} {6,6:F2} {7,6}{8}",
                     $"{c.M} x {c.N} x {c.K}", c.Layout, threads, r.ours, r.theirs, r.ratio, r.bestRatio,
                     threads == 1 ? r.cpuRatio.ToString("F2", inv) : "",
@@ -80,6 +82,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         foreach (var ((group, threads), list) in ratios.OrderBy(p => p.Key.Item1).ThenBy(p => p.Key.Item2))
             Console.WriteLine(string.Format(inv, "{0,-6} {1} thread(s): ratio min {2:F2}, median {3:F2}, max {4:F2} over {5} shape(s); best-round ratio min {6:F2}, median {7:F2}",
                 group, threads, list.Min(), Median(list), list.Max(), list.Count, bests[(group, threads)].Min(), Median(bests[(group, threads)])));
+        foreach (var (group, list) in cpus.OrderBy(p => p.Key))
+            Console.WriteLine(string.Format(inv, "{0,-6} 1 thread by thread CPU time: ratio min {1:F2}, median {2:F2}, max {3:F2}", group, list.Min(), Median(list), list.Max()));
         Console.WriteLine(string.Format(inv, "single-thread 2048 by wall time (median round): {0:F0}% of the FMA ceiling", ceilingPct));
         if (_cpuTimeNote != null) Console.WriteLine(_cpuTimeNote);
         return 0;
