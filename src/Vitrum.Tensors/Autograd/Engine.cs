@@ -26,6 +26,12 @@ internal static class Engine
         return node;
     }
 
+    /// <summary>When set, receives each node's op name and backward time by <see cref="ProfileClock"/> (benchmarks' per-op split).</summary>
+    internal static Action<string, double>? Profile;
+
+    /// <summary>The clock of <see cref="Profile"/> in ms (wall time unless a benchmark sets a CPU-time clock).</summary>
+    internal static Func<double> ProfileClock = () => System.Diagnostics.Stopwatch.GetTimestamp() * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+
     public static void Backward(Tensor root, Tensor? grad)
     {
         if (!root.RequiresGrad)
@@ -48,7 +54,13 @@ internal static class Engine
             var g = t.PendingGrad;
             t.PendingGrad = null;
             if (g == null || t.GradFn == null) continue;
-            t.GradFn.Backward(t.GradFn, g);
+            if (Profile == null) t.GradFn.Backward(t.GradFn, g);
+            else
+            {
+                double start = ProfileClock();
+                t.GradFn.Backward(t.GradFn, g);
+                Profile(t.GradFn.Op, ProfileClock() - start);
+            }
         }
     }
 
