@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -62,6 +63,7 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
     /// <summary>One head or a group of heads (<see cref="FlashSchedule"/>), sharing one scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
         _schedule.Task(index, out int firstHead, out int endHead, out _);
@@ -71,6 +73,7 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     }
 
     /// <summary>One head: all its query and key blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Head<TV, TOps>(int head, float* kt) where TV : struct where TOps : IFlashVec<TV>
     {
         const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;

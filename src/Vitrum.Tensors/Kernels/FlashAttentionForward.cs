@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -42,6 +43,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
     /// <summary>Row stride of the score block: the keys of one key block, padded to whole vectors.</summary>
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
         ref readonly var p = ref _p;
@@ -60,6 +62,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
     }
 
     /// <summary>Rows [i0, i0 + QueryBlock) of one head, with its K^T packed at <paramref name="kt"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void QueryBlock<TV, TOps>(int head, int i0, float* kt, float* s) where TV : struct where TOps : IFlashVec<TV>
     {
         const int bk = FlashAttention.KeyBlock;
