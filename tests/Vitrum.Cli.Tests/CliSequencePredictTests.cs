@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
 using Xunit;
+using static Vitrum.Cli.Tests.CliRunner;
 
 namespace Vitrum.Cli.Tests;
 
@@ -17,26 +17,6 @@ public class CliSequencePredictTests : IDisposable
     };
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vitrum.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        var output = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(60_000), $"vitrum {string.Join(' ', args)} hung");
-        return (p.ExitCode, output, err.Result);
-    }
-
-    private static string OneLine(string err)
-    {
-        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.DoesNotContain("   at ", err);
-        return lines[0];
-    }
 
     /// <summary>The model's weights (config in the metadata unless <paramref name="withConfig"/> is false) and the config file.</summary>
     private (TransformerModel Model, string Weights, string ConfigPath) Weights(bool withConfig = true)
