@@ -1,3 +1,4 @@
+// Weight import for the Transformer (Vaswani et al., 2017) from torch.nn.Transformer-based state dicts.
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
