@@ -56,9 +56,12 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         }
     }
 
+    /// <summary>Query rows per backward block: twice the forward's, so dK and dV are read and written back half as often (P and dS blocks stay in L2).</summary>
+    private const int QueryRows = 96;
+
     /// <summary>Floats of one task's scratch: packed K^T and V^T, blocks of P and dS, the row dots D.</summary>
     public static int ScratchLength(in AttentionProblem p) =>
-        (p.D + p.Dv) * p.KeysPadded + 2 * FlashAttention.QueryBlock * ScoreStride(p) + FlashAttention.QueryBlock;
+        (p.D + p.Dv) * p.KeysPadded + 2 * QueryRows * ScoreStride(p) + QueryRows;
 
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
@@ -76,7 +79,7 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Head<TV, TOps>(int head, float* kt) where TV : struct where TOps : IFlashVec<TV>
     {
-        const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
+        const int bqMax = QueryRows, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
         int b = head / p.H, h = head % p.H;
         int d = p.D, dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
