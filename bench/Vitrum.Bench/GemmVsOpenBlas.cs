@@ -115,24 +115,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         }
     }
 
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out Timespec time);
-
-    private struct Timespec
-    {
-        public long Seconds, Nanoseconds;
-    }
-
-    /// <summary>
-    /// CPU time of the calling thread (Linux): unlike wall time it does not count time the thread spent
-    /// descheduled, so single-thread rates compare fairly on a machine shared with other work.
-    /// </summary>
-    private static double ThreadSeconds()
-    {
-        const int ClockThreadCpuTime = 3;
-        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out var t) != 0) return double.NaN;
-        return t.Seconds + t.Nanoseconds * 1e-9;
-    }
+    /// <summary>CPU time of the calling thread in seconds (see <see cref="ThreadClock"/>).</summary>
+    private static double ThreadSeconds() => ThreadClock.Milliseconds() * 1e-3;
 
     private (double ours, double theirs, double ratio, double bestRatio, double cpuRatio, double ceiling, double pctCeiling) Compare(
         Case cs, int threads, int rounds, bool withCeiling)
@@ -176,7 +160,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
                     oursCpu.Add(flop * reps / oCpu / 1e9);
                 }
             }
-            if (withCeiling && !double.IsNaN(ceilingCpu))
+            if (withCeiling)
                 _cpuTimeNote = string.Format(CultureInfo.InvariantCulture,
                     "single-thread 2048 by thread CPU time: ours {0:F1} GFLOP/s (median) = {1:F0}% of the {2:F0} GFLOP/s FMA ceiling",
                     Median(oursCpu), 100 * Median(oursCpu) / ceilingCpu, ceilingCpu);
