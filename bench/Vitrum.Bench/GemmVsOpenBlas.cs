@@ -43,7 +43,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(9);
         string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Format(inv, "simd {0}, {1} cores, OPENBLAS_CORETYPE={2}", Simd.Level, Environment.ProcessorCount,
+        Console.WriteLine(string.Format(inv, "simd {0} (Vector512.IsHardwareAccelerated {1}), {2} cores, OPENBLAS_CORETYPE={3}", Simd.Level,
+            System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Environment.ProcessorCount,
             Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"));
 
         var cases = new List<Case> { new("square", 2048, 2048, 2048, "NN") };
