@@ -11,7 +11,7 @@ namespace Vitrum.Bench;
 /// same process, on 2048^3, on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
 /// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it) and on the GEMMs of training vit_mnist (batch
 /// 128 x 49 tokens = 6272 rows, layers of width 64-256) in the three layouts of a linear layer: forward
-/// X W^T, input gradient dY W, weight gradient X^T dY; on 1 and 2 threads. Ours and theirs alternate
+/// X W^T, input gradient dY W, weight gradient dY^T X; on 1 and 2 threads. Ours and theirs alternate
 /// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
 /// sides alike; on 1 thread the ratio of thread CPU time is printed too (descheduling does not count),
 /// and "best" is the ratio of each side's fastest round (the least disturbed one: noise only adds time).
@@ -100,8 +100,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
     /// <summary>
     /// The linear layers of training vit_mnist (6272 = 128 images x 49 tokens): qkv 64 -> 192, proj
     /// 64 -> 64, fc1 64 -> 128, fc2 128 -> 64 (and 64 <-> 256 for an MLP ratio of 4), each as forward
-    /// X W^T [6272 x out x in], input gradient dY W [6272 x in x out] and weight gradient X^T dY
-    /// [in x out x 6272] (the layouts Ops.MatMul and its gradient rule hand to the GEMM).
+    /// X W^T [6272 x out x in], input gradient dY W [6272 x in x out] and weight gradient dY^T X
+    /// [out x in x 6272] (the layouts Ops.Linear and its gradient rule hand to the GEMM).
     /// </summary>
     private static IEnumerable<Case> MnistCases(bool quick)
     {
@@ -112,7 +112,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         {
             yield return new("mnist", rows, outF, inF, "NT");
             yield return new("mnist", rows, inF, outF, "NN");
-            yield return new("mnist", inF, outF, rows, "TN");
+            yield return new("mnist", outF, inF, rows, "TN");
         }
     }
 
