@@ -11,7 +11,7 @@ namespace Vitrum.Bench;
 /// same process, on 2048^3, on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
 /// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it) and on the GEMMs of training vit_mnist (batch
 /// 128 x 49 tokens = 6272 rows, layers of width 64-256) in the three layouts of a linear layer: forward
-/// X W^T, input gradient dY W, weight gradient X^T dY; on 1 and 2 threads. Ours and theirs alternate
+/// X W^T, input gradient dY W, weight gradient dY^T X; on 1 and 2 threads. Ours and theirs alternate
 /// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
 /// sides alike; on 1 thread the ratio of thread CPU time is printed too (descheduling does not count),
 /// and "best" is the ratio of each side's fastest round (the least disturbed one: noise only adds time).
@@ -43,7 +43,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(9);
         string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Format(inv, "simd {0}, {1} cores, OPENBLAS_CORETYPE={2}", Simd.Level, Environment.ProcessorCount,
+        Console.WriteLine(string.Format(inv, "simd {0} (Vector512.IsHardwareAccelerated {1}), {2} cores, OPENBLAS_CORETYPE={3}", Simd.Level,
+            System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, Environment.ProcessorCount,
             Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"));
 
         var cases = new List<Case> { new("square", 2048, 2048, 2048, "NN") };
@@ -99,8 +100,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
     /// <summary>
     /// The linear layers of training vit_mnist (6272 = 128 images x 49 tokens): qkv 64 -> 192, proj
     /// 64 -> 64, fc1 64 -> 128, fc2 128 -> 64 (and 64 <-> 256 for an MLP ratio of 4), each as forward
-    /// X W^T [6272 x out x in], input gradient dY W [6272 x in x out] and weight gradient X^T dY
-    /// [in x out x 6272] (the layouts Ops.MatMul and its gradient rule hand to the GEMM).
+    /// X W^T [6272 x out x in], input gradient dY W [6272 x in x out] and weight gradient dY^T X
+    /// [out x in x 6272] (the layouts Ops.Linear and its gradient rule hand to the GEMM).
     /// </summary>
     private static IEnumerable<Case> MnistCases(bool quick)
     {
@@ -111,28 +112,12 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         {
             yield return new("mnist", rows, outF, inF, "NT");
             yield return new("mnist", rows, inF, outF, "NN");
-            yield return new("mnist", inF, outF, rows, "TN");
+            yield return new("mnist", outF, inF, rows, "TN");
         }
     }
 
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out Timespec time);
-
-    private struct Timespec
-    {
-        public long Seconds, Nanoseconds;
-    }
-
-    /// <summary>
-    /// CPU time of the calling thread (Linux): unlike wall time it does not count time the thread spent
-    /// descheduled, so single-thread rates compare fairly on a machine shared with other work.
-    /// </summary>
-    private static double ThreadSeconds()
-    {
-        const int ClockThreadCpuTime = 3;
-        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out var t) != 0) return double.NaN;
-        return t.Seconds + t.Nanoseconds * 1e-9;
-    }
+    /// <summary>CPU time of the calling thread in seconds (see <see cref="ThreadClock"/>).</summary>
+    private static double ThreadSeconds() => ThreadClock.Milliseconds() * 1e-3;
 
     private (double ours, double theirs, double ratio, double bestRatio, double cpuRatio, double ceiling, double pctCeiling) Compare(
         Case cs, int threads, int rounds, bool withCeiling)
@@ -176,7 +161,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
                     oursCpu.Add(flop * reps / oCpu / 1e9);
                 }
             }
-            if (withCeiling && !double.IsNaN(ceilingCpu))
+            if (withCeiling)
                 _cpuTimeNote = string.Format(CultureInfo.InvariantCulture,
                     "single-thread 2048 by thread CPU time: ours {0:F1} GFLOP/s (median) = {1:F0}% of the {2:F0} GFLOP/s FMA ceiling",
                     Median(oursCpu), 100 * Median(oursCpu) / ceilingCpu, ceilingCpu);

@@ -36,7 +36,16 @@ internal static unsafe class GemmTileParallel
             _colBlocks = GemmDriver.CeilDiv(g.N, GemmDriver.NC);
             _blockCols = GemmDriver.RoundUp(GemmDriver.CeilDiv(g.N, _colBlocks), TK.Nr);
             _colBlocks = GemmDriver.CeilDiv(g.N, _blockCols);
-            int rowBlocks = Math.Clamp(GemmDriver.CeilDiv(BlocksPerThread * threads, _colBlocks), 1, GemmDriver.CeilDiv(g.M, TK.Mr));
+            int panels = GemmDriver.CeilDiv(g.M, TK.Mr);
+            int rowBlocks = Math.Clamp(GemmDriver.CeilDiv(BlocksPerThread * threads, _colBlocks), 1, panels);
+            // A block count that is a multiple of the thread count: on a quiet machine every thread then
+            // finishes at once instead of one idling through the last block (15 blocks on 2 threads lost ~5%).
+            for (int r = rowBlocks; r <= Math.Min(panels, 2 * rowBlocks); r++)
+                if (GemmDriver.CeilDiv(g.M, GemmDriver.RoundUp(GemmDriver.CeilDiv(g.M, r), TK.Mr)) * _colBlocks % threads == 0)
+                {
+                    rowBlocks = r;
+                    break;
+                }
             _blockRows = GemmDriver.RoundUp(GemmDriver.CeilDiv(g.M, rowBlocks), TK.Mr);
             Pieces = GemmDriver.CeilDiv(g.M, _blockRows) * _colBlocks;
         }
