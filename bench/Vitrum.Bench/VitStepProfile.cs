@@ -61,7 +61,7 @@ public sealed class VitStepProfile : ISideBySide
         return 0;
     }
 
-    /// <summary>Backward time per op kind (summed over the step's nodes, mean over rounds) and managed bytes allocated per step.</summary>
+    /// <summary>Forward and backward time per op kind (summed over the step's nodes, mean over rounds) and managed bytes allocated per step.</summary>
     private static void BackwardByOp(VisionTransformer model, AdamW opt, Tensor x, Tensor y, int rounds, Func<double> clock)
     {
         var byOp = new Dictionary<string, (double Ms, int Count)>();
@@ -79,6 +79,7 @@ public sealed class VitStepProfile : ISideBySide
             {
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 using var _ = new TensorScope();
+                Vitrum.Tensors.Autograd.Engine.ProfileMark();
                 var loss = Ops.CrossEntropy(model.Forward(x), y);
                 opt.ZeroGrad();
                 loss.Backward();
@@ -88,7 +89,7 @@ public sealed class VitStepProfile : ISideBySide
         }
         finally { Vitrum.Tensors.Autograd.Engine.Profile = null; }
         foreach (var (op, (ms, count)) in byOp.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  backward {op,-30} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
+            Console.WriteLine($"  {op,-40} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
         Console.WriteLine($"  managed allocation per step (caller thread): {bytes / rounds / 1024.0:F0} KB; GCs over {rounds} steps: " +
             $"gen0 {GC.CollectionCount(0) - gc0}, gen1 {GC.CollectionCount(1) - gc1}, gen2 {GC.CollectionCount(2) - gc2}");
     }
@@ -115,6 +116,7 @@ public sealed class VitStepProfile : ISideBySide
             var t = new List<double>();
             for (int r = 0; r < rounds + 2; r++)
             {
+                using var step = new TensorScope();
                 double start = clock();
                 f();
                 if (r >= 2) t.Add(clock() - start);

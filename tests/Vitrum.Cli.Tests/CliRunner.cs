@@ -3,8 +3,8 @@ using Xunit;
 
 namespace Vitrum.Cli.Tests;
 
-/// <summary>Runs the built CLI (vitrum.dll next to the tests) as a real process.</summary>
-internal static class CliRunner
+/// <summary>Runs the built vitrum.dll as a child process, as a user would, and checks the one-line error contract.</summary>
+public static class CliRunner
 {
     public static (int Code, string Out, string Err) Run(params string[] args) => RunWith(null, args);
 

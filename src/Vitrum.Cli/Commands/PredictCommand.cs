@@ -10,6 +10,7 @@ namespace Vitrum.Cli.Commands;
 /// <c>vitrum predict --weights W [--model M] IMAGE... [--top K]</c>: top-k labels with probabilities for PNG/JPEG
 /// images (prepared as the checkpoint's metadata says); or <c>--input X.safetensors [--output Y.safetensors]</c>:
 /// the tensor <c>input</c> (N x C x H x W, already normalized) in, <c>logits</c> out.
+/// Sequence-to-sequence models (Transformer) read <c>src</c> and <c>tgt</c> instead (<see cref="SequencePredict"/>).
 /// </summary>
 public static class PredictCommand
 {
@@ -26,6 +27,9 @@ public static class PredictCommand
         args.EnsureAllUsed();
         var images = args.Positional;
         if ((input == null) == (images.Count == 0)) throw new CliException("predict needs either IMAGE files or --input X.safetensors (not both)");
+        if (SequencePredict.ConfigOf(weights, modelArg) is { } sequenceModel)
+            return input != null ? SequencePredict.Run(sequenceModel, weights, input, output, json)
+                : throw new CliException("a sequence-to-sequence model predicts from --input X.safetensors (src and tgt token ids), not from images");
         var model = WeightsFile.Load(weights, modelArg);
         Tensor x;
         if (input != null)

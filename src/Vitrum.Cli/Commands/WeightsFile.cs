@@ -8,17 +8,39 @@ public static class WeightsFile
 {
     public static ModelHandle Load(string path, string? modelArg)
     {
+        var tensors = ReadWithMetadata(path, out var metadata);
+        metadata.TryGetValue("config", out var config);
+        var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
+            : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
+            : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
+        try { model.Module.LoadStateDict(tensors); }
+        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
+        return model with { Metadata = metadata };
+    }
+
+    /// <summary>
+    /// The model tensors of a .pth or safetensors file (a training checkpoint's "model." entries without the
+    /// prefix) and the config JSON of its metadata, if any.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadTensors(string path, out string? config)
+    {
+        var tensors = ReadWithMetadata(path, out var metadata);
+        metadata.TryGetValue("config", out config);
+        return tensors;
+    }
+
+    /// <summary>The model tensors and the whole safetensors metadata (empty for .pth files).</summary>
+    public static Dictionary<string, Tensor> ReadWithMetadata(string path, out IReadOnlyDictionary<string, string> metadata)
+    {
         if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
         Dictionary<string, Tensor> tensors;
-        string? config = null;
-        IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
+        metadata = new Dictionary<string, string>();
         if (StateDictFile.IsTorchZip(path))
             tensors = PthFile.Load(path);
         else
         {
             using var f = SafetensorsFile.Open(path);
             metadata = f.Metadata;
-            f.Metadata.TryGetValue("config", out config);
             bool training = f.Metadata.TryGetValue("format", out var fmt) && fmt == TrainingCheckpoint.Format;
             tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             foreach (var e in f.Entries)
@@ -27,11 +49,6 @@ public static class WeightsFile
                 tensors[training ? e.Name["model.".Length..] : e.Name] = f.Load(e.Name);
             }
         }
-        var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
-            : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
-            : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
-        try { model.Module.LoadStateDict(tensors); }
-        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
-        return model with { Metadata = metadata };
+        return tensors;
     }
 }
