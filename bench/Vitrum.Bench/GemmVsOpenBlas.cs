@@ -107,24 +107,8 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         }
     }
 
-    [DllImport("libc", EntryPoint = "clock_gettime")]
-    private static extern int ClockGetTime(int clock, out Timespec time);
-
-    private struct Timespec
-    {
-        public long Seconds, Nanoseconds;
-    }
-
-    /// <summary>
-    /// CPU time of the calling thread (Linux): unlike wall time it does not count time the thread spent
-    /// descheduled, so single-thread rates compare fairly on a machine shared with other work.
-    /// </summary>
-    private static double ThreadSeconds()
-    {
-        const int ClockThreadCpuTime = 3;
-        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out var t) != 0) return double.NaN;
-        return t.Seconds + t.Nanoseconds * 1e-9;
-    }
+    /// <summary>CPU time of the calling thread (Linux; NaN elsewhere), see <see cref="ThreadClock"/>.</summary>
+    private static double ThreadSeconds() => ThreadClock.Seconds();
 
     private (double ours, double theirs, double ratio, double cpuRatio, double ceiling, double pctCeiling) Compare(
         Case cs, int threads, int rounds, bool withCeiling)
