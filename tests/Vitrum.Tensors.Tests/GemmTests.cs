@@ -162,9 +162,9 @@ public unsafe class GemmTests
         => CheckAllPaths(37, 45, 1700, seed: 13);
 
     [Fact]
-    public void Sgemm_pipelines_depth_slices_when_packed_A_is_too_large_to_pack_at_once()
+    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_into_independent_blocks()
     {
-        // 2100 x 800 packed is 6.7 MB: threads pack slice s+1 while others multiply slice s.
+        // 2100 x 800 packed is 6.7 MB: each thread takes blocks of rows, each a whole GEMM of its own.
         var rnd = new Random(9);
         var a = RandomMatrix(rnd, 2100, 800);
         var b = RandomMatrix(rnd, 800, 100);

@@ -8,9 +8,24 @@ public static class WeightsFile
 {
     public static ModelHandle Load(string path, string? modelArg)
     {
+        var tensors = ReadTensors(path, out var config);
+        var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
+            : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
+            : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
+        try { model.Module.LoadStateDict(tensors); }
+        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
+        return model;
+    }
+
+    /// <summary>
+    /// The model tensors of a .pth or safetensors file (a training checkpoint's "model." entries without the
+    /// prefix) and the config JSON of its metadata, if any.
+    /// </summary>
+    public static Dictionary<string, Tensor> ReadTensors(string path, out string? config)
+    {
         if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
         Dictionary<string, Tensor> tensors;
-        string? config = null;
+        config = null;
         if (StateDictFile.IsTorchZip(path))
             tensors = PthFile.Load(path);
         else
@@ -25,11 +40,6 @@ public static class WeightsFile
                 tensors[training ? e.Name["model.".Length..] : e.Name] = f.Load(e.Name);
             }
         }
-        var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
-            : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
-            : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
-        try { model.Module.LoadStateDict(tensors); }
-        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
-        return model;
+        return tensors;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -55,13 +56,17 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         }
     }
 
+    /// <summary>Query rows per backward block: twice the forward's, so dK and dV are read and written back half as often (P and dS blocks stay in L2).</summary>
+    private const int QueryRows = 96;
+
     /// <summary>Floats of one task's scratch: packed K^T and V^T, blocks of P and dS, the row dots D.</summary>
     public static int ScratchLength(in AttentionProblem p) =>
-        (p.D + p.Dv) * p.KeysPadded + 2 * FlashAttention.QueryBlock * ScoreStride(p) + FlashAttention.QueryBlock;
+        (p.D + p.Dv) * p.KeysPadded + 2 * QueryRows * ScoreStride(p) + QueryRows;
 
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
     /// <summary>One head or a group of heads (<see cref="FlashSchedule"/>), sharing one scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
         _schedule.Task(index, out int firstHead, out int endHead, out _);
@@ -71,9 +76,10 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     }
 
     /// <summary>One head: all its query and key blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Head<TV, TOps>(int head, float* kt) where TV : struct where TOps : IFlashVec<TV>
     {
-        const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
+        const int bqMax = QueryRows, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
         int b = head / p.H, h = head % p.H;
         int d = p.D, dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
@@ -82,9 +88,15 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         float* o = _output + (long)head * p.Nq * dv, dO = _gradOutput + (long)head * p.Nq * dv;
         float* lse = _lse + (long)head * p.Nq;
         float* dq = _dq + (long)head * p.Nq * d, dk = _dk + (long)head * p.Nk * d, dvH = _dv + (long)head * p.Nk * dv;
-        new Span<float>(dq, p.Nq * d).Clear();
-        new Span<float>(dk, p.Nk * d).Clear();
-        new Span<float>(dvH, p.Nk * dv).Clear();
+        // The first product into each gradient writes it instead of adding: dQ's at key block 0 (every query
+        // row takes part), dK's and dV's at query block 0 unless causality hides keys from the early blocks.
+        bool keysFromFirstBlock = !p.Causal && p.Nq > 0;
+        if (p.Nk == 0) new Span<float>(dq, p.Nq * d).Clear();
+        if (!keysFromFirstBlock)
+        {
+            new Span<float>(dk, p.Nk * d).Clear();
+            new Span<float>(dvH, p.Nk * dv).Clear();
+        }
 
         float* vt = kt + (long)d * ldk;
         float* prob = vt + (long)dv * ldk, ds = prob + bqMax * lds, rowD = ds + bqMax * lds;
@@ -125,9 +137,10 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
                     float total = FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r], p.Scale, alongKeys ? biasRow + j0 : null);
                     if (biasRow != null && !alongKeys) *biasRow += total;
                 }
-                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, dv, dvH + (long)j0 * dv, dv, true);
-                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, lds, qi, rsQ, dk + (long)j0 * d, d, true);
-                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, true);
+                bool addKeys = i0 > 0 || !keysFromFirstBlock;
+                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, dv, dvH + (long)j0 * dv, dv, addKeys);
+                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, lds, qi, rsQ, dk + (long)j0 * d, d, addKeys);
+                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, j0 > 0);
             }
         }
         if (slot >= 0) ReleaseSlot(slot);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -42,6 +43,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
     /// <summary>Row stride of the score block: the keys of one key block, padded to whole vectors.</summary>
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
         ref readonly var p = ref _p;
@@ -60,6 +62,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
     }
 
     /// <summary>Rows [i0, i0 + QueryBlock) of one head, with its K^T packed at <paramref name="kt"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void QueryBlock<TV, TOps>(int head, int i0, float* kt, float* s) where TV : struct where TOps : IFlashVec<TV>
     {
         const int bk = FlashAttention.KeyBlock;
@@ -69,14 +72,18 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         int dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h) + (long)i0 * p.Q.StrideRow;
         float* v = p.V.Head(b, h);
-        // The output rows are the accumulator: zeroed, rescaled as the running max grows, divided by l at the end.
+        // The output rows are the accumulator: written by the first key block (every row sees key 0 or, with no
+        // visible key yet, adds a zero row of P), rescaled as the running max grows, divided by l at the end.
         float* o = _output + ((long)head * p.Nq + i0) * dv;
         float* lse = _lse + (long)head * p.Nq + i0;
         float* rowMax = s + FlashAttention.QueryBlock * lds, rowSum = rowMax + FlashAttention.QueryBlock;
-        new Span<float>(o, bq * dv).Clear();
         new Span<float>(rowMax, bq).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, bq).Clear();
+        // Without bias and mask the logits are only S * scale: the max pass reads S and the exp pass scales it.
+        bool plain = p.Bias.Ptr == null && p.Mask.Ptr == null && p.Scale > 0;
+        float expScale = plain ? p.Scale : 1f;
         int keys = p.KeysVisibleTo(i0 + bq - 1);
+        if (keys == 0) new Span<float>(o, bq * dv).Clear();
         for (int j0 = 0; j0 < keys; j0 += bk)
         {
             int nk = Math.Min(bk, keys - j0);
@@ -87,9 +94,11 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
                 int i = i0 + r;
                 float* row = s + r * lds;
                 float* bias = p.Bias.Row(b, h, i), mask = p.Mask.Row(b, h, i);
-                float blockMax = FlashRows.Logits<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale,
-                    bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
-                    mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ);
+                float blockMax = plain
+                    ? FlashRows.ScaledMax<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale)
+                    : FlashRows.Logits<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale,
+                        bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
+                        mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ);
                 float oldMax = rowMax[r], newMax = MathF.Max(oldMax, blockMax);
                 if (float.IsNegativeInfinity(newMax))
                 {
@@ -101,14 +110,14 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
                 if (float.IsNegativeInfinity(oldMax))
                 {
                     // The first key block this row sees: its sum and output are still zero.
-                    rowSum[r] = FlashRows.Exp<TV, TOps>(row, nk, newMax);
+                    rowSum[r] = FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
                     continue;
                 }
                 float alpha = MathF.Exp(oldMax - newMax);
-                rowSum[r] = rowSum[r] * alpha + FlashRows.Exp<TV, TOps>(row, nk, newMax);
+                rowSum[r] = rowSum[r] * alpha + FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
                 if (alpha != 1f) FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, alpha);
             }
-            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, true);
+            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, j0 > 0);
         }
         for (int r = 0; r < bq; r++)
         {

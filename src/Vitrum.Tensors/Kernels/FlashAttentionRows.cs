@@ -27,18 +27,45 @@ internal static unsafe class FlashRows
         where TV : struct where TOps : IFlashVec<TV> =>
         Transform<TV, TOps, ExpMinusShift>(s, n, limit, scale, bias, biasStride, mask, maskStride, lse);
 
-    /// <summary>s[j] = exp(s[j] - shift) for j &lt; n; returns the sum of the new values.</summary>
+    /// <summary>
+    /// The row maximum of s[j] * scale for j &lt; limit (scale &gt; 0), with s[j] = -inf for limit &lt;= j &lt; n
+    /// and s otherwise left unscaled: the logits when no bias or mask is added, without a store pass
+    /// (<see cref="Exp{TV, TOps}"/> applies the scale).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Exp<TV, TOps>(float* s, int n, float shift) where TV : struct where TOps : IFlashVec<TV>
+    public static float ScaledMax<TV, TOps>(float* s, int n, int limit, float scale) where TV : struct where TOps : IFlashVec<TV>
     {
         int w = TOps.Width, j = 0;
-        var vshift = TOps.Splat(shift);
+        limit = Math.Clamp(limit, 0, n);
+        var ninf = TOps.Splat(float.NegativeInfinity);
+        TV max0 = ninf, max1 = ninf;
+        for (; j + 2 * w <= limit; j += 2 * w)
+        {
+            max0 = TOps.Max(max0, TOps.Load(s + j));
+            max1 = TOps.Max(max1, TOps.Load(s + j + w));
+        }
+        for (; j < limit; j += w)
+        {
+            var m = TOps.TailMask(limit - j);
+            max0 = TOps.Max(max0, TOps.Select(m, TOps.LoadMasked(s + j, m), ninf));
+        }
+        new Span<float>(s + limit, n - limit).Fill(float.NegativeInfinity);
+        return TOps.MaxLanes(TOps.Max(max0, max1)) * scale;
+    }
+
+    /// <summary>s[j] = exp(s[j] * scale - shift) for j &lt; n; returns the sum of the new values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Exp<TV, TOps>(float* s, int n, float scale, float shift) where TV : struct where TOps : IFlashVec<TV>
+    {
+        int w = TOps.Width, j = 0;
+        var vscale = TOps.Splat(scale);
+        var vshift = TOps.Splat(-shift);
         TV sum0 = TOps.Zero, sum1 = TOps.Zero;
         // Two vectors a step: two independent exp chains and sums keep both FMA pipes busy.
         for (; j + 2 * w <= n; j += 2 * w)
         {
-            var e0 = FlashMath.Exp<TV, TOps>(TOps.Sub(TOps.Load(s + j), vshift));
-            var e1 = FlashMath.Exp<TV, TOps>(TOps.Sub(TOps.Load(s + j + w), vshift));
+            var e0 = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.Load(s + j), vscale, vshift));
+            var e1 = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.Load(s + j + w), vscale, vshift));
             TOps.Store(s + j, e0);
             TOps.Store(s + j + w, e1);
             sum0 = TOps.Add(sum0, e0);
@@ -47,7 +74,7 @@ internal static unsafe class FlashRows
         for (; j < n; j += w)
         {
             var m = TOps.TailMask(n - j);
-            var e = FlashMath.Exp<TV, TOps>(TOps.Sub(TOps.LoadMasked(s + j, m), vshift));
+            var e = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.LoadMasked(s + j, m), vscale, vshift));
             TOps.StoreMasked(s + j, e, m);
             sum0 = TOps.Add(sum0, TOps.Select(m, e, TOps.Zero));
         }

@@ -34,6 +34,9 @@ internal static unsafe class FlashTiles
 {
     public const int TileRows = 6;
 
+    /// <summary>Rows of the one-vector-wide tile.</summary>
+    public const int TallRows = 8;
+
     /// <summary>
     /// C[m, n] (+)= A[m, k] B[k, n]. Columns go in tiles of 4 vectors; the last tile takes the 1-3
     /// vectors left, its last one masked when n is not a whole number of vectors (head dims 8, 24,
@@ -66,10 +69,17 @@ internal static unsafe class FlashTiles
         else Rows<TV, TOps, TileCols1, PartialEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, edge);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows<TV, TOps, TN, TE>(int m, int k, float* a, int rsA, int csA, float* b, int ldb,
         float* c, int ldc, bool accumulate, TV edge) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns where TE : ITileEdge
     {
-        for (int i = 0; i < m; i += TileRows)
+        int i = 0;
+        // One vector of columns (head dims up to 16 lanes): 6 accumulators are fewer than the FMA
+        // pipes' latency x throughput (8), so whole 8-row tiles go first, the 6-row tile takes the rest.
+        if (TN.Vectors == 1)
+            for (; i + TallRows <= m; i += TallRows)
+                TallTile<TV, TOps, TE>(k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate, edge);
+        for (; i < m; i += TileRows)
             Tile<TV, TOps, TN, TE>(Math.Min(TileRows, m - i), k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate, edge);
     }
 
@@ -112,6 +122,38 @@ internal static unsafe class FlashTiles
         if (mr > 3) StoreRow<TV, TOps, TN, TE>(c + 3L * ldc, accumulate, r3, edge);
         if (mr > 4) StoreRow<TV, TOps, TN, TE>(c + 4L * ldc, accumulate, r4, edge);
         if (mr > 5) StoreRow<TV, TOps, TN, TE>(c + 5L * ldc, accumulate, r5, edge);
+    }
+
+    /// <summary>A whole 8 x 1-vector tile: 8 independent FMA chains, one load of B and 8 broadcasts of A per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TallTile<TV, TOps, TE>(int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate, TV edge) where TV : struct where TOps : IFlashVec<TV> where TE : ITileEdge
+    {
+        float* a0 = a, a1 = a + rsA, a2 = a + 2L * rsA, a3 = a + 3L * rsA;
+        float* a4 = a + 4L * rsA, a5 = a + 5L * rsA, a6 = a + 6L * rsA, a7 = a + 7L * rsA;
+        TV c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
+        long ap = 0;
+        for (int p = 0; p < k; p++, ap += csA)
+        {
+            TV bv = LoadB<TV, TOps, TileCols1, TE>(b + (long)p * ldb, 0, edge);
+            c0 = TOps.MulAdd(TOps.Splat(a0[ap]), bv, c0);
+            c1 = TOps.MulAdd(TOps.Splat(a1[ap]), bv, c1);
+            c2 = TOps.MulAdd(TOps.Splat(a2[ap]), bv, c2);
+            c3 = TOps.MulAdd(TOps.Splat(a3[ap]), bv, c3);
+            c4 = TOps.MulAdd(TOps.Splat(a4[ap]), bv, c4);
+            c5 = TOps.MulAdd(TOps.Splat(a5[ap]), bv, c5);
+            c6 = TOps.MulAdd(TOps.Splat(a6[ap]), bv, c6);
+            c7 = TOps.MulAdd(TOps.Splat(a7[ap]), bv, c7);
+        }
+        bool partial = TE.Partial;
+        StoreVector<TV, TOps>(c, accumulate, c0, partial, edge);
+        StoreVector<TV, TOps>(c + ldc, accumulate, c1, partial, edge);
+        StoreVector<TV, TOps>(c + 2L * ldc, accumulate, c2, partial, edge);
+        StoreVector<TV, TOps>(c + 3L * ldc, accumulate, c3, partial, edge);
+        StoreVector<TV, TOps>(c + 4L * ldc, accumulate, c4, partial, edge);
+        StoreVector<TV, TOps>(c + 5L * ldc, accumulate, c5, partial, edge);
+        StoreVector<TV, TOps>(c + 6L * ldc, accumulate, c6, partial, edge);
+        StoreVector<TV, TOps>(c + 7L * ldc, accumulate, c7, partial, edge);
     }
 
     /// <summary>Vector <paramref name="index"/> of a row of B: masked when it is the partial last one.</summary>

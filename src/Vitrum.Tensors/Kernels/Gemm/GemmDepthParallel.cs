@@ -5,7 +5,7 @@ namespace Vitrum.Tensors.Kernels;
 
 /// <summary>
 /// The multi-threaded driver for small products over a long depth (a linear layer's weight gradient,
-/// X^T dY: M and N the layer widths, K = batch x tokens): C has too few tiles to share out, so the depth
+/// dY^T X: M and N the layer widths, K = batch x tokens): C has too few tiles to share out, so the depth
 /// is cut instead. Pieces are depth slices claimed in any order; each thread sums the slices it takes
 /// into its own partial product (the first thread to start writes into C itself, the others into
 /// scratch), and the caller adds the partials into C at the end. No piece waits on another, so a thread
