@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Vitrum.Bench;
 
 /// <summary>
-/// CPU time of the calling thread in ms (Linux; wall time elsewhere). Unlike wall time it leaves out the
+/// CPU time of the calling thread (Linux). Unlike wall time it leaves out the
 /// time the thread spent descheduled, so single-thread profiles stay comparable on a shared machine.
 /// </summary>
 internal static class ThreadClock
@@ -17,11 +17,18 @@ internal static class ThreadClock
         public long Seconds, Nanoseconds;
     }
 
-    public static double Milliseconds()
+    /// <summary>The thread's CPU time in seconds, or NaN where the clock is not available.</summary>
+    public static double Seconds()
     {
         const int ClockThreadCpuTime = 3;
-        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out var t) != 0)
-            return Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
-        return t.Seconds * 1e3 + t.Nanoseconds * 1e-6;
+        if (!OperatingSystem.IsLinux() || ClockGetTime(ClockThreadCpuTime, out var t) != 0) return double.NaN;
+        return t.Seconds + t.Nanoseconds * 1e-9;
+    }
+
+    /// <summary>The thread's CPU time in ms, falling back to wall time where the clock is not available.</summary>
+    public static double Milliseconds()
+    {
+        double s = Seconds();
+        return double.IsNaN(s) ? Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency : s * 1e3;
     }
 }

@@ -142,7 +142,7 @@ internal static class Engine
     {
         if (acc.HoldsStorageAlone && acc.HasDenseLayout)
         {
-            MapCopy.ScatterAdd(acc, null, grad);
+            AddIntoView(acc, grad);
             return;
         }
         replace(Ops.Add(acc, grad));
@@ -170,7 +170,7 @@ internal static class Engine
             acc = fresh;
         }
         using (var slice = acc.ViewOf(SliceShape(acc.Shape, dim, grad.Shape[dim]), acc.Strides, acc.Offset + start * acc.Strides[dim]))
-            MapCopy.ScatterAdd(slice, null, grad);
+            AddIntoView(slice, grad);
         if (!target.IsLeaf)
         {
             target.PendingGrad = acc;
@@ -178,6 +178,13 @@ internal static class Engine
         }
         Accumulate(target, acc);
         acc.Dispose();
+    }
+
+    /// <summary>view += grad (same shape): the vectorized binary kernel when the view's innermost stride is 1, else the strided scatter-add.</summary>
+    private static void AddIntoView(Tensor view, Tensor grad)
+    {
+        if (view.Rank > 0 && view.Strides[^1] == 1 && view.Shape[^1] > 1) Ops.Map2Into<AddOp>(view, grad, view);
+        else MapCopy.ScatterAdd(view, null, grad);
     }
 
     private static int[] SliceShape(int[] shape, int dim, int length)

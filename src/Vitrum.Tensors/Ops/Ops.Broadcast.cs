@@ -40,49 +40,58 @@ public static partial class Ops
         return o;
     }
 
-    /// <summary>o = op(a, b) with broadcasting; o must be contiguous with the broadcast shape.</summary>
+    /// <summary>
+    /// o = op(a, b) with broadcasting; o has the broadcast shape and a layout in which no element repeats
+    /// (contiguous, or a strided view such as a slice of a gradient buffer) with unit stride innermost.
+    /// </summary>
     internal static unsafe void Map2Into<TOp>(Tensor a, Tensor b, Tensor o) where TOp : IBinaryOp
     {
         if (o.Numel == 0) return;
         var shape = o.Shape;
         var sa = BroadcastStrides(a, shape);
         var sb = BroadcastStrides(b, shape);
-        // Coalesce dims that are contiguous with their inner neighbour in both operands, so that the
+        var so = o.Strides;
+        // Coalesce dims that are contiguous with their inner neighbour in all operands, so that the
         // inner run is as long as possible (e.g. [B,N,C] + [C] -> B*N runs of C).
         Span<int> dims = stackalloc int[shape.Length + 1];
         Span<int> as_ = stackalloc int[shape.Length + 1];
         Span<int> bs = stackalloc int[shape.Length + 1];
+        Span<int> os = stackalloc int[shape.Length + 1];
         int r = 0;
         for (int i = 0; i < shape.Length; i++)
         {
             if (shape[i] == 1) continue;
-            if (r > 0 && as_[r - 1] == sa[i] * shape[i] && bs[r - 1] == sb[i] * shape[i])
+            if (r > 0 && as_[r - 1] == sa[i] * shape[i] && bs[r - 1] == sb[i] * shape[i] && os[r - 1] == so[i] * shape[i])
             {
                 dims[r - 1] *= shape[i];
                 as_[r - 1] = sa[i];
                 bs[r - 1] = sb[i];
+                os[r - 1] = so[i];
                 continue;
             }
-            dims[r] = shape[i]; as_[r] = sa[i]; bs[r] = sb[i];
+            dims[r] = shape[i]; as_[r] = sa[i]; bs[r] = sb[i]; os[r] = so[i];
             r++;
         }
-        if (r == 0) { dims[0] = 1; as_[0] = 0; bs[0] = 0; r = 1; }
+        if (r == 0) { dims[0] = 1; as_[0] = 0; bs[0] = 0; os[0] = 1; r = 1; }
+        if (os[r - 1] != 1) throw new ArgumentException($"Map2Into: output of shape {ShapeUtil.Format(shape)} needs unit stride innermost");
         float* pa = a.Ptr, pb = b.Ptr, po = o.Ptr;
         int inner = dims[r - 1], ia = as_[r - 1], ib = bs[r - 1];
         int outer = o.Numel / inner;
         Span<int> idx = stackalloc int[r];
-        int offA = 0, offB = 0;
+        long offA = 0, offB = 0, offO = 0;
         for (int k = 0; k < outer; k++)
         {
-            Elementwise.Binary<TOp>(pa + offA, ia, pb + offB, ib, po + (long)k * inner, inner);
+            Elementwise.Binary<TOp>(pa + offA, ia, pb + offB, ib, po + offO, inner);
             for (int ax = r - 2; ax >= 0; ax--)
             {
                 idx[ax]++;
                 offA += as_[ax];
                 offB += bs[ax];
+                offO += os[ax];
                 if (idx[ax] < dims[ax]) break;
-                offA -= as_[ax] * dims[ax];
-                offB -= bs[ax] * dims[ax];
+                offA -= (long)as_[ax] * dims[ax];
+                offB -= (long)bs[ax] * dims[ax];
+                offO -= (long)os[ax] * dims[ax];
                 idx[ax] = 0;
             }
         }
