@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vitrum.Models.Transformer;
 using Vitrum.Models.Vit;
 using Vitrum.Nn;
 
@@ -8,11 +9,14 @@ namespace Vitrum.Models;
 public static class ModelRegistry
 {
     private static readonly Dictionary<string, IModelConfig> Presets =
-        VitPresets.All.ToDictionary(kv => kv.Key, kv => (IModelConfig)kv.Value, StringComparer.Ordinal);
+        VitPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value))
+            .Concat(TransformerPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value)))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, Func<string, string, IModelConfig>> Families = new(StringComparer.Ordinal)
     {
         ["vit"] = VitConfig.FromJson,
+        ["transformer"] = TransformerConfig.FromJson,
     };
 
     /// <summary>The preset names, sorted.</summary>
@@ -56,6 +60,7 @@ public static class ModelRegistry
     public static Module Create(IModelConfig config, ulong seed = 0) => config switch
     {
         VitConfig vit => new VisionTransformer(vit, seed),
+        TransformerConfig t => new TransformerModel(t, seed),
         _ => throw new ArgumentException($"no model is registered for config family '{config.Family}' ({config.GetType().Name})"),
     };
 }

@@ -31,14 +31,20 @@ public sealed class MultiheadAttention : Module
         _drop = RegisterModule("dropout", new Dropout(dropout, gen));
     }
 
-    /// <summary>[B, T, E] (batch first) -> [B, H, T, d] through one slice of the packed projection.</summary>
-    private Tensor Project(Tensor x, int which)
+    /// <summary>
+    /// [B, T, E] (batch first) -> [B, H, T, d] through one slice of the packed projection: 0 query, 1 key,
+    /// 2 value. Public so that incremental decoders can project and cache keys and values themselves.
+    /// </summary>
+    public Tensor ProjectHeads(Tensor x, int which)
     {
         var w = InProjWeight.Narrow(0, which * EmbedDim, EmbedDim);
         var y = Ops.MatMul(x, w.T);
         if (InProjBias != null) y = Ops.Add(y, InProjBias.Narrow(0, which * EmbedDim, EmbedDim));
         return y.Reshape(x.Shape[0], x.Shape[1], NumHeads, EmbedDim / NumHeads).Transpose(1, 2);
     }
+
+    /// <summary>The heads' outputs [B, H, T, d] joined and projected by out_proj: [B, T, E] (batch first).</summary>
+    public Tensor MergeHeads(Tensor o) => OutProj.Forward(o.Transpose(1, 2).Reshape(o.Shape[0], o.Shape[2], EmbedDim));
 
     /// <param name="query">[L, B, E] ([B, L, E] when batch first)</param>
     /// <param name="key">[S, B, E] ([B, S, E])</param>
@@ -59,8 +65,8 @@ public sealed class MultiheadAttention : Module
         if (!ShapeUtil.SameShape(k.Shape, v.Shape) || k.Shape[0] != b)
             throw new ArgumentException($"MultiheadAttention: query {ShapeUtil.Format(query.Shape)}, key {ShapeUtil.Format(key.Shape)} and value {ShapeUtil.Format(value.Shape)} disagree in batch or key count");
         var (allow, bias) = Masks(b, l, s, keyPaddingMask, attnMask);
-        var o = AttentionCore.Run(Project(q, 0), Project(k, 1), Project(v, 2), allow, bias, isCausal, _drop);
-        var y = OutProj.Forward(o.Transpose(1, 2).Reshape(b, l, EmbedDim));
+        var o = AttentionCore.Run(ProjectHeads(q, 0), ProjectHeads(k, 1), ProjectHeads(v, 2), allow, bias, isCausal, _drop);
+        var y = MergeHeads(o);
         return BatchFirst ? y : y.Transpose(0, 1);
     }
 

@@ -1,0 +1,39 @@
+using Vitrum.Nn;
+using Vitrum.Tensors;
+
+namespace Vitrum.Models.Transformer;
+
+/// <summary>
+/// What nn.TransformerEncoderLayer and nn.TransformerDecoderLayer share: the position-wise feed-forward
+/// network linear2(dropout(activation(linear1(x)))), whose keys <c>linear1</c> and <c>linear2</c> sit directly
+/// under the layer as torch names them, and the choice of post-norm or pre-norm residual sublayers.
+/// </summary>
+public abstract class FeedForwardLayer : Module
+{
+    public Linear Linear1 { get; }
+    public Linear Linear2 { get; }
+    public bool NormFirst { get; }
+    private readonly Dropout _dropout;
+    private readonly bool _gelu;
+
+    protected FeedForwardLayer(TransformerConfig c, Generator gen)
+    {
+        NormFirst = c.NormFirst;
+        Linear1 = RegisterModule("linear1", new Linear(c.DModel, c.DimFeedforward, gen: gen));
+        _dropout = RegisterModule("dropout", new Dropout((float)c.Dropout, gen));
+        Linear2 = RegisterModule("linear2", new Linear(c.DimFeedforward, c.DModel, gen: gen));
+        _gelu = c.Activation == "gelu";
+    }
+
+    /// <param name="x">[..., E]</param>
+    protected Tensor FeedForward(Tensor x)
+    {
+        var h = Linear1.Forward(x);
+        h = _gelu ? Ops.Gelu(h) : Ops.Relu(h);
+        return Linear2.Forward(_dropout.Forward(h));
+    }
+
+    /// <summary>One residual sublayer: x + f(norm(x)) with pre-norm, norm(x + f(x)) with post-norm (f includes its dropout).</summary>
+    protected Tensor Residual(Tensor x, LayerNorm norm, Func<Tensor, Tensor> sublayer) =>
+        NormFirst ? Ops.Add(x, sublayer(norm.Forward(x))) : norm.Forward(Ops.Add(x, sublayer(x)));
+}
