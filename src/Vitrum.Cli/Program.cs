@@ -9,9 +9,11 @@ public static class Program
         usage: vitrum COMMAND [options]
 
         commands:
-          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist [--epochs N] [--batch-size B]
+          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist|cmudict [--epochs N] [--batch-size B]
                 [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--json]
-          eval --weights W [--model M] --dataset NAME [--json]   test accuracy of trained weights
+                cmudict only: [--warmup-steps W] [--max-minutes M] [--beam K] [--train-words N]
+          eval --weights W [--model M] --dataset NAME [--json]   test accuracy (cmudict: WER/PER; [--beam K] [--split valid])
+          g2p --weights W [--beam K] [--json] WORD...            print pronunciations (ARPAbet) of words
           predict --weights W [--model M] --input X.safetensors [--output Y.safetensors] [--top K] [--json]
           inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
@@ -36,6 +38,7 @@ public static class Program
                 "eval" => Commands.EvalCommand.Run(new CliArgs(argv[1..])),
                 "models" => Commands.ModelsCommand.Run(new CliArgs(argv[1..])),
                 "predict" => Commands.PredictCommand.Run(new CliArgs(argv[1..])),
+                "g2p" => Commands.G2PCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }

@@ -1,6 +1,6 @@
 namespace Vitrum.Training;
 
-/// <summary>Hyper-parameters of an image-classification run (timm's train.py names where they exist).</summary>
+/// <summary>Hyper-parameters of a training run (timm's train.py names where they exist); the last group is for sequence-to-sequence runs only.</summary>
 public sealed record TrainOptions
 {
     public int Epochs { get; init; } = 10;
@@ -16,10 +16,20 @@ public sealed record TrainOptions
     public bool Resume { get; init; }
     /// <summary>Stop after this many optimizer steps (for smoke tests); null = the whole schedule.</summary>
     public long? MaxSteps { get; init; }
+    /// <summary>Stop training after the step that passes this wall-clock budget, then validate, save and test as after a last epoch; null = no budget.</summary>
+    public double? MaxMinutes { get; init; }
+
+    /// <summary>Noam warmup in optimizer steps; null = <see cref="WarmupEpochs"/> epochs, at most the paper's 4000.</summary>
+    public long? WarmupSteps { get; init; }
+    /// <summary>Beam size for decoding the test set at the end (1 = greedy).</summary>
+    public int BeamSize { get; init; } = 1;
+    /// <summary>GNMT length penalty alpha for beam search.</summary>
+    public double LengthPenalty { get; init; } = 0.6;
 }
 
 /// <summary>What a progress display needs after each step.</summary>
-public readonly record struct StepProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, TimeSpan Elapsed, TimeSpan Eta);
+/// <param name="PerSecond">throughput in <paramref name="Unit"/> (images or tokens per second)</param>
+public readonly record struct StepProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double PerSecond, TimeSpan Elapsed, TimeSpan Eta, string Unit = "img/s");
 
 /// <summary>One line of metrics.jsonl, written after each epoch's evaluation.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Lr, double Seconds, double ImagesPerSecond);

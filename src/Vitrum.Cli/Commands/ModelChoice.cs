@@ -9,7 +9,7 @@ namespace Vitrum.Cli.Commands;
 public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJson, string[] NoWeightDecay, int InChannels, int ImageSize);
 
 /// <summary>The training recipe a preset is tuned for (the CLI's defaults; every field can be overridden).</summary>
-public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1);
+public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1);
 
 public static class ModelChoice
 {
@@ -35,6 +35,7 @@ public static class ModelChoice
     public static TrainingRecipe TrainingDefaults(string presetOrConfig) => presetOrConfig switch
     {
         "vit_mnist" => new TrainingRecipe(Epochs: 5, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
+        "g2p_transformer" => new TrainingRecipe(Epochs: 10, BatchSize: 256, Lr: 1e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1),
         _ => new TrainingRecipe(),
     };
 }

@@ -13,9 +13,47 @@ public static class TrainCommand
     {
         var modelArg = args.Required("model");
         var dataset = args.Required("dataset");
+        if (dataset == G2PTrainCommand.Dataset) return G2PTrainCommand.Run(args, modelArg);
         var model = ModelChoice.Create(modelArg, args.Int("seed", 0, 0) is var s ? (ulong)s : 0);
+        var o = Options(args, modelArg, dataset);
+        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        bool json = args.Flag("json");
+        args.EnsureAllUsed();
+
+        var (train, test) = DatasetChoice.Load(dataset, msg => Console.Error.WriteLine(msg));
+        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height);
+        if (train.Channels != model.InChannels)
+            throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
+        var progress = new ProgressLine();
+        using var ctrlC = new CtrlC();
+        var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
+        {
+            OnStep = progress.Step,
+            OnEpoch = progress.Epoch,
+            Log = msg => Console.Error.WriteLine(msg),
+        };
+        Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
+        var r = trainer.Run(ctrlC.Token);
+        if (!json)
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
+                r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
+        Console.WriteLine(JsonSerializer.Serialize(new
+        {
+            test_accuracy = r.TestAccuracy,
+            best_accuracy = r.BestAccuracy,
+            epochs = r.Epochs,
+            seconds = Math.Round(r.Seconds, 1),
+            interrupted = r.Interrupted,
+            out_dir = o.OutDir,
+        }));
+        return r.Interrupted ? 130 : 0;
+    }
+
+    /// <summary>The options every training run takes, defaulting to the model's recipe (<see cref="ModelChoice.TrainingDefaults"/>).</summary>
+    public static TrainOptions Options(CliArgs args, string modelArg, string dataset)
+    {
         var defaults = ModelChoice.TrainingDefaults(modelArg);
-        var o = new TrainOptions
+        return new TrainOptions
         {
             Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),
             BatchSize = args.Int("batch-size", defaults.BatchSize, 1, 65_536),
@@ -28,51 +66,5 @@ public static class TrainCommand
             Resume = args.Flag("resume"),
             MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
         };
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-
-        var (train, test) = DatasetChoice.Load(dataset, msg => Console.Error.WriteLine(msg));
-        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height);
-        if (train.Channels != model.InChannels)
-            throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
-        var progress = new ProgressLine();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
-        {
-            e.Cancel = true;
-            Console.Error.WriteLine("\ninterrupt: finishing this step and saving a checkpoint (Ctrl+C again to abort)");
-            if (cts.IsCancellationRequested) Environment.Exit(130);
-            cts.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
-            {
-                OnStep = progress.Step,
-                OnEpoch = progress.Epoch,
-                Log = msg => Console.Error.WriteLine(msg),
-            };
-            Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
-            var r = trainer.Run(cts.Token);
-            if (!json)
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
-            Console.WriteLine(JsonSerializer.Serialize(new
-            {
-                test_accuracy = r.TestAccuracy,
-                best_accuracy = r.BestAccuracy,
-                epochs = r.Epochs,
-                seconds = Math.Round(r.Seconds, 1),
-                interrupted = r.Interrupted,
-                out_dir = o.OutDir,
-            }));
-            return r.Interrupted ? 130 : 0;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
     }
 }

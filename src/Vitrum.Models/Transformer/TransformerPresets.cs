@@ -16,7 +16,7 @@ public static class TransformerPresets
     /// </summary>
     public static readonly TransformerConfig G2pTransformer = new()
     {
-        SrcVocabSize = 32, TgtVocabSize = 43, DModel = 256, NHead = 4, NumEncoderLayers = 3, NumDecoderLayers = 3,
+        SrcVocabSize = 31, TgtVocabSize = 43, DModel = 256, NHead = 4, NumEncoderLayers = 3, NumDecoderLayers = 3,
         DimFeedforward = 1024, Dropout = 0.1, PadId = 0, NormFirst = false, Activation = "relu", MaxLen = 64,
     };
 
