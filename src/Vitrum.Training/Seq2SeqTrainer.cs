@@ -11,6 +11,8 @@ using Vitrum.Tensors.Memory;
 namespace Vitrum.Training;
 
 /// <summary>One line of a sequence-to-sequence run's metrics.jsonl, written after each epoch's validation.</summary>
+/// <param name="Seconds">the epoch's wall time, validation included</param>
+/// <param name="TokensPerSecond">source + target tokens (eos included, padding not) per second of training steps</param>
 public sealed record Seq2SeqEpochMetrics(int Epoch, double TrainLoss, double TrainTokenAccuracy, double ValidWer, double ValidPer,
     double Lr, long Step, double Seconds, double TokensPerSecond);
 
@@ -54,7 +56,7 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
         var schedule = new NoamSchedule(model.Config.DModel, warmup, options.Lr * Math.Sqrt(model.Config.DModel * (double)warmup));
         var (step, extra) = run.Begin(opt, options.Resume, Log);
         double bestWer = RunDirectory.ParseOr(extra, "best_valid_wer", double.PositiveInfinity);
-        double trainSeconds = RunDirectory.ParseOr(extra, "train_seconds", 0);
+        double trainSeconds = RunDirectory.ParseOr(extra, "train_seconds", 0), spentBefore = RunDirectory.ParseOr(extra, "seconds", 0);
         var clock = Stopwatch.StartNew();
         long startStep = step, tokensDone = 0;
         double trainSecondsAtStart = trainSeconds;
@@ -94,20 +96,21 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
                 OnStep?.Invoke(new StepProgress(epoch + 1, options.Epochs, bi, perEpoch, lossSum / targets, (double)correct / targets,
                     (tokensDone + epochTokens) / Math.Max(trainSeconds - trainSecondsAtStart + epochClock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, eta, Unit));
                 if (ct.IsCancellationRequested || (options.MaxSteps is long max && step >= max)) { interrupted = true; break; }
-                if (options.MaxMinutes is double budget && trainSeconds + epochClock.Elapsed.TotalSeconds >= budget * 60) { outOfTime = true; break; }
+                if (options.MaxMinutes is double budget && spentBefore + clock.Elapsed.TotalSeconds >= budget * 60) { outOfTime = true; break; }
             }
-            trainSeconds += epochClock.Elapsed.TotalSeconds;
+            double epochTrainSeconds = epochClock.Elapsed.TotalSeconds;
+            trainSeconds += epochTrainSeconds;
             tokensDone += epochTokens;
             if (interrupted && bi < perEpoch)
             {
-                SaveState(run, opt, step, bestWer, trainSeconds);
+                SaveState(run, opt, step, bestWer, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
                 Log?.Invoke($"stopped at step {step}; resume with --resume");
                 break;
             }
             var valid = Seq2SeqEvaluation.Score(model, data.Valid, EvalBatchSize);
             model.Train();
             var m = new Seq2SeqEpochMetrics(epoch + 1, targets == 0 ? 0 : lossSum / targets, targets == 0 ? 0 : (double)correct / targets,
-                valid.Wer, valid.Per, opt.Groups[0].Lr, step, epochClock.Elapsed.TotalSeconds, epochTokens / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9));
+                valid.Wer, valid.Per, opt.Groups[0].Lr, step, epochClock.Elapsed.TotalSeconds, epochTokens / Math.Max(epochTrainSeconds, 1e-9));
             run.AppendMetrics(m);
             OnEpoch?.Invoke(m);
             var meta = new Dictionary<string, string> { ["valid_wer"] = RunDirectory.Format(valid.Wer), ["valid_per"] = RunDirectory.Format(valid.Per) };
@@ -117,13 +120,13 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
                 bestWer = valid.Wer;
                 run.SaveWeights("best.safetensors", epoch + 1, meta);
             }
-            SaveState(run, opt, step, bestWer, trainSeconds);
+            SaveState(run, opt, step, bestWer, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
         }
         if (interrupted)
-            return new Seq2SeqResult(double.NaN, double.NaN, bestWer, epoch, step, clock.Elapsed.TotalSeconds, trainSeconds, tokensDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9), true, false);
+            return new Seq2SeqResult(double.NaN, double.NaN, bestWer, epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds, tokensDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9), true, false);
         LoadBest(run);
         var test = Seq2SeqEvaluation.Score(model, data.Test, EvalBatchSize, options.BeamSize, (float)options.LengthPenalty, ct);
-        return new Seq2SeqResult(test.Wer, test.Per, bestWer, epoch, step, clock.Elapsed.TotalSeconds, trainSeconds,
+        return new Seq2SeqResult(test.Wer, test.Per, bestWer, epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds,
             tokensDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9), false, outOfTime);
     }
 
@@ -136,10 +139,11 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
         model.LoadStateDict(f.Entries.ToDictionary(e => e.Name, e => f.Load(e.Name)));
     }
 
-    private static void SaveState(RunDirectory run, Optimizer opt, long step, double bestWer, double trainSeconds) =>
+    private static void SaveState(RunDirectory run, Optimizer opt, long step, double bestWer, double trainSeconds, double seconds) =>
         run.SaveState(opt, step, new Dictionary<string, string>
         {
             ["best_valid_wer"] = RunDirectory.Format(bestWer),
             ["train_seconds"] = RunDirectory.Format(trainSeconds),
+            ["seconds"] = RunDirectory.Format(seconds),
         });
 }

@@ -16,7 +16,11 @@ public sealed record TrainOptions
     public bool Resume { get; init; }
     /// <summary>Stop after this many optimizer steps (for smoke tests); null = the whole schedule.</summary>
     public long? MaxSteps { get; init; }
-    /// <summary>Stop training after the step that passes this wall-clock budget, then validate, save and test as after a last epoch; null = no budget.</summary>
+    /// <summary>
+    /// A wall-clock budget for the run (training and the per-epoch validations, summed over resumed parts):
+    /// training stops after the step that exceeds it, then validates, saves and tests as after a last epoch
+    /// (the final test decoding comes on top). Null = no budget.
+    /// </summary>
     public double? MaxMinutes { get; init; }
 
     /// <summary>Noam warmup in optimizer steps; null = <see cref="WarmupEpochs"/> epochs, at most the paper's 4000.</summary>

@@ -35,7 +35,7 @@ public static class ModelChoice
     public static TrainingRecipe TrainingDefaults(string presetOrConfig) => presetOrConfig switch
     {
         "vit_mnist" => new TrainingRecipe(Epochs: 5, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
-        "g2p_transformer" => new TrainingRecipe(Epochs: 10, BatchSize: 256, Lr: 1e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1),
+        "g2p_transformer" => new TrainingRecipe(Epochs: 30, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1),
         _ => new TrainingRecipe(),
     };
 }
