@@ -135,8 +135,7 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
     {
         var path = Path.Combine(run.Dir, "best.safetensors");
         if (!File.Exists(path)) return;
-        using var f = SafetensorsFile.Open(path);
-        model.LoadStateDict(f.Entries.ToDictionary(e => e.Name, e => f.Load(e.Name)));
+        TransformerWeights.Load(model, path);
     }
 
     private static void SaveState(RunDirectory run, Optimizer opt, long step, double bestWer, double trainSeconds, double seconds) =>

@@ -19,13 +19,13 @@ public static class G2PModel
     /// <summary>A trained model from weights whose metadata holds its config (as Vitrum writes them), or with --model.</summary>
     public static TransformerModel Load(string path, string? modelArg)
     {
-        var (tensors, json) = WeightsFile.Read(path);
+        var tensors = WeightsFile.ReadTensors(path, out var json);
         var name = Path.GetFileName(path);
         var model = modelArg != null ? Create(modelArg, 0)
             : json != null ? new TransformerModel(Check(ModelRegistry.ParseJson(json, name), name))
             : throw new CliException($"{name} does not say which model it holds (no config metadata): give --model");
-        try { model.LoadStateDict(tensors); }
-        catch (ArgumentException e) { throw new CliException($"{name} does not fit the model: {e.Message}"); }
+        try { TransformerWeights.Load(model, tensors, name); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
         return model;
     }
 

@@ -9,6 +9,7 @@ namespace Vitrum.Cli.Commands;
 /// <summary>
 /// <c>vitrum predict --weights W [--model M] --input X.safetensors --output Y.safetensors</c>: runs the model on the
 /// tensor <c>input</c> (N x C x H x W, already normalized) and writes <c>logits</c>; prints the top-k classes per image.
+/// Sequence-to-sequence models (Transformer) read <c>src</c> and <c>tgt</c> instead (<see cref="SequencePredict"/>).
 /// </summary>
 public static class PredictCommand
 {
@@ -22,6 +23,7 @@ public static class PredictCommand
         WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
         bool json = args.Flag("json");
         args.EnsureAllUsed();
+        if (SequencePredict.ConfigOf(weights, modelArg) is { } sequenceModel) return SequencePredict.Run(sequenceModel, weights, input, output, json);
         var model = WeightsFile.Load(weights, modelArg);
         Tensor x;
         using (var f = SafetensorsFile.Open(input))

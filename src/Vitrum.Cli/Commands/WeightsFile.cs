@@ -8,7 +8,7 @@ public static class WeightsFile
 {
     public static ModelHandle Load(string path, string? modelArg)
     {
-        var (tensors, config) = Read(path);
+        var tensors = ReadTensors(path, out var config);
         var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
             : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
             : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
@@ -18,22 +18,28 @@ public static class WeightsFile
     }
 
     /// <summary>
-    /// The state dict of a .pth file, a safetensors weights file or a Vitrum training checkpoint (its
-    /// <c>model.</c> tensors, prefix removed), and the model config from the safetensors metadata if any.
+    /// The model tensors of a .pth or safetensors file (a training checkpoint's "model." entries without the
+    /// prefix) and the config JSON of its metadata, if any.
     /// </summary>
-    public static (Dictionary<string, Tensor> Tensors, string? Config) Read(string path)
+    public static Dictionary<string, Tensor> ReadTensors(string path, out string? config)
     {
         if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
-        if (StateDictFile.IsTorchZip(path)) return (PthFile.Load(path), null);
-        using var f = SafetensorsFile.Open(path);
-        f.Metadata.TryGetValue("config", out var config);
-        bool training = f.Metadata.TryGetValue("format", out var fmt) && fmt == TrainingCheckpoint.Format;
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (var e in f.Entries)
+        Dictionary<string, Tensor> tensors;
+        config = null;
+        if (StateDictFile.IsTorchZip(path))
+            tensors = PthFile.Load(path);
+        else
         {
-            if (training && !e.Name.StartsWith("model.", StringComparison.Ordinal)) continue;
-            tensors[training ? e.Name["model.".Length..] : e.Name] = f.Load(e.Name);
+            using var f = SafetensorsFile.Open(path);
+            f.Metadata.TryGetValue("config", out config);
+            bool training = f.Metadata.TryGetValue("format", out var fmt) && fmt == TrainingCheckpoint.Format;
+            tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            foreach (var e in f.Entries)
+            {
+                if (training && !e.Name.StartsWith("model.", StringComparison.Ordinal)) continue;
+                tensors[training ? e.Name["model.".Length..] : e.Name] = f.Load(e.Name);
+            }
         }
-        return (tensors, config);
+        return tensors;
     }
 }

@@ -1,3 +1,4 @@
+// Beam search for the Transformer (Vaswani et al., 2017) with GNMT's length penalty (Wu et al., 2016); fairseq-style bookkeeping.
 namespace Vitrum.Models.Transformer;
 
 /// <summary>

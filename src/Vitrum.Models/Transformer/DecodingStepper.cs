@@ -1,3 +1,4 @@
+// Step-wise decoding for the Transformer (Vaswani et al., 2017), cached or recomputed (the reference for the cache).
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
 

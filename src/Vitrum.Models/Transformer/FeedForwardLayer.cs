@@ -1,3 +1,5 @@
+// Attention Is All You Need (Vaswani et al., 2017), section 3.3; the arithmetic of torch.nn.TransformerEncoderLayer /
+// TransformerDecoderLayer (PyTorch 1.13), norm_first included (Xiong et al., 2020, "On Layer Normalization in the Transformer Architecture").
 using Vitrum.Nn;
 using Vitrum.Tensors;
 

@@ -1,3 +1,5 @@
+// The output layer of the Transformer (Vaswani et al., 2017, section 3.4), optionally tied to the target embedding
+// (Press and Wolf, 2017, "Using the Output Embedding to Improve Language Models").
 using Vitrum.Nn;
 using Vitrum.Tensors;
 

@@ -1,3 +1,4 @@
+// Attention Is All You Need (Vaswani et al., 2017), section 3.5.
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
 

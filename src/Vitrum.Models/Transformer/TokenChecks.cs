@@ -1,3 +1,4 @@
+// Input checks of the Transformer (Vaswani et al., 2017) model.
 using Vitrum.Tensors;
 
 namespace Vitrum.Models.Transformer;

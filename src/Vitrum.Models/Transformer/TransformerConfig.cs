@@ -1,3 +1,4 @@
+// Attention Is All You Need (Vaswani et al., 2017); argument names of torch.nn.Transformer (PyTorch 1.13).
 using System.Text.Json;
 using System.Text.Json.Serialization;
 

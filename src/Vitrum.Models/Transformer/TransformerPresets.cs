@@ -1,3 +1,5 @@
+// Attention Is All You Need (Vaswani et al., 2017), table 3; Transformer grapheme-to-phoneme models in the manner of
+// Yolchuyeva et al. (2019), "Transformer based Grapheme-to-Phoneme Conversion", sized here for a CPU budget.
 namespace Vitrum.Models.Transformer;
 
 /// <summary>Named encoder-decoder Transformers.</summary>

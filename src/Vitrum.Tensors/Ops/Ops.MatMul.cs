@@ -68,13 +68,32 @@ public static partial class Ops
         return res;
     }
 
-    /// <summary>True when all dims but the last walk one uniform row stride (so [..., m, k] is a [prod, k] matrix).</summary>
+    /// <summary>
+    /// True when all dims but the last walk one uniform row stride (so [..., m, k] is a [prod, k] matrix).
+    /// Dims of size 1 take no part, whatever their stride: [B, 1, k] (one decoding step of B sequences) is the
+    /// B x k matrix whose row stride is the batch dim's.
+    /// </summary>
     private static bool RowsCollapse(Tensor t, out int rowStride)
     {
-        rowStride = t.Strides[^2];
-        for (int d = t.Rank - 3; d >= 0; d--)
-            if (t.Shape[d] != 1 && t.Strides[d] != t.Strides[d + 1] * t.Shape[d + 1]) return false;
-        return t.Shape[^2] != 1 || t.Rank == 2;
+        rowStride = t.Strides[^1] == 1 ? t.Shape[^1] : t.Strides[^2];
+        long expected = -1;
+        for (int d = t.Rank - 2; d >= 0; d--)
+        {
+            if (t.Shape[d] == 1) continue;
+            if (t.Strides[d] == 0) return false;            // broadcast rows: leave them to the batched path
+            if (expected < 0) rowStride = t.Strides[d];
+            else if (t.Strides[d] != expected) return false;
+            expected = (long)rowStride * RowsFrom(t, d);
+        }
+        return true;
+    }
+
+    /// <summary>Rows spanned by dims d .. Rank-2 (their shapes' product).</summary>
+    private static long RowsFrom(Tensor t, int d)
+    {
+        long n = 1;
+        for (int i = d; i <= t.Rank - 2; i++) n *= t.Shape[i];
+        return n;
     }
 
     /// <summary>Batch strides of an operand aligned to the broadcast batch shape (0 where it broadcasts).</summary>

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+
+namespace Vitrum.Bench;
+
+/// <summary>Interleaved timing for side-by-side comparisons: every body once per round, so load changes on the shared machine hit all alike.</summary>
+public static class SideBySideTiming
+{
+    /// <summary>Milliseconds per round of each body, after <paramref name="warmup"/> unrecorded rounds (tier-1 JIT, pools).</summary>
+    public static double[][] RoundRobin(int reps, int warmup, params Action[] bodies)
+    {
+        var times = bodies.Select(_ => new double[reps]).ToArray();
+        for (int round = -warmup; round < reps; round++)
+            for (int i = 0; i < bodies.Length; i++)
+            {
+                var sw = Stopwatch.StartNew();
+                bodies[i]();
+                if (round >= 0) times[i][round] = sw.Elapsed.TotalMilliseconds;
+            }
+        return times;
+    }
+
+    public static double Median(double[] times)
+    {
+        var sorted = (double[])times.Clone();
+        Array.Sort(sorted);
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>The integer after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
+    public static int IntArg(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+}

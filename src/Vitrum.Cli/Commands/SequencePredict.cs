@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Vitrum.Models;
+using Vitrum.Models.Transformer;
+using Vitrum.Nn.IO;
+using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+
+namespace Vitrum.Cli.Commands;
+
+/// <summary>
+/// <c>vitrum predict</c> for sequence-to-sequence models: the input file holds <c>src</c> [N, S] and <c>tgt</c>
+/// [N, T] int64 token ids, the output gets teacher-forced <c>logits</c> [N, T, V].
+/// </summary>
+public static class SequencePredict
+{
+    /// <summary>The Transformer config that --model names or the weights' metadata holds; null for other families.</summary>
+    public static TransformerConfig? ConfigOf(string weights, string? modelArg)
+    {
+        if (modelArg != null)
+        {
+            try { return ModelRegistry.Resolve(modelArg) as TransformerConfig; }
+            catch (FileNotFoundException e) { throw new CliException(e.Message); }
+        }
+        if (!File.Exists(weights) || StateDictFile.IsTorchZip(weights)) return null;
+        using var f = SafetensorsFile.Open(weights);
+        return f.Metadata.TryGetValue("config", out var json) ? ModelRegistry.ParseJson(json, Path.GetFileName(weights)) as TransformerConfig : null;
+    }
+
+    public static int Run(TransformerConfig config, string weights, string input, string? output, bool json)
+    {
+        var model = new TransformerModel(config);
+        var tensors = WeightsFile.ReadTensors(weights, out _);
+        try { TransformerWeights.Load(model, tensors, Path.GetFileName(weights)); }
+        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(weights)} does not fit the model: {e.Message}"); }
+        Tensor src, tgt;
+        using (var f = SafetensorsFile.Open(input))
+        {
+            src = Load(f, input, "src", "N x S");
+            tgt = Load(f, input, "tgt", "N x T");
+        }
+        model.Eval();
+        Tensor logits;
+        using (GradMode.NoGrad()) logits = model.Forward(src, tgt);
+        if (output != null) SafetensorsWriter.Save(output, new Dictionary<string, Tensor> { ["logits"] = logits });
+        if (!json)
+            for (int i = 0; i < logits.Shape[0]; i++)
+                Console.WriteLine($"sequence {i}: most likely next tokens " + string.Join(" ", Ops.ArgMax(logits.Select(0, i), 1).ToLongArray()));
+        Console.WriteLine(JsonSerializer.Serialize(new { logits_shape = logits.Shape, output }));
+        return 0;
+    }
+
+    private static Tensor Load(SafetensorsFile f, string path, string name, string shape) =>
+        f.Contains(name) ? f.Load(name) : throw new CliException($"{Path.GetFileName(path)} has no tensor named '{name}' (expected int64 token ids {shape})");
+}

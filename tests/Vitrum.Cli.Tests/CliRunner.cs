@@ -1,0 +1,29 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace Vitrum.Cli.Tests;
+
+/// <summary>Runs the built vitrum.dll as a child process, as a user would, and checks the one-line error contract.</summary>
+public static class CliRunner
+{
+    public static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vitrum.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(60_000), $"vitrum {string.Join(' ', args)} hung");
+        return (p.ExitCode, output, err.Result);
+    }
+
+    /// <summary>The single stderr line (no stack trace).</summary>
+    public static string OneLine(string err)
+    {
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.DoesNotContain("   at ", err);
+        return lines[0];
+    }
+}
