@@ -8,13 +8,17 @@ namespace Vitrum.Bench;
 
 /// <summary>
 /// <c>gemm-vs-openblas</c>: our SGEMM against OpenBLAS's cblas_sgemm (Debian libopenblas0-pthread) in the
-/// same process, on 2048^3 and on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
-/// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it), on 1 and 2 threads. Ours and theirs alternate
+/// same process, on 2048^3, on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
+/// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it) and on the GEMMs of training vit_mnist (batch
+/// 128 x 49 tokens = 6272 rows, layers of width 64-256) in the three layouts of a linear layer: forward
+/// X W^T, input gradient dY W, weight gradient X^T dY; on 1 and 2 threads. Ours and theirs alternate
 /// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
-/// sides alike. Also measures the single-core FMA ceiling with a register-only Vector512 loop.
+/// sides alike; on 1 thread the ratio of thread CPU time is printed too (descheduling does not count),
+/// and "best" is the ratio of each side's fastest round (the least disturbed one: noise only adds time).
+/// Also measures the single-core FMA ceiling with a register-only Vector512 loop.
 /// Run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset so OpenBLAS picks its best kernel.
-/// Options: <c>--quick</c> (only the six (N, K) pairs ViT-S/B layers use), <c>--rounds R</c> (default 7),
-/// <c>--only TEXT</c> (shapes whose "MxNxK" contains TEXT).
+/// Options: <c>--quick</c> (only the six (N, K) pairs ViT-S/B layers use and vit_mnist's own four layers),
+/// <c>--rounds R</c> (default 9), <c>--only TEXT</c> (shapes whose "MxNxK" contains TEXT).
 /// </summary>
 public sealed unsafe class GemmVsOpenBlas : ISideBySide
 {
@@ -24,7 +28,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
 
     public string Name => "gemm-vs-openblas";
 
-    public string Description => "SGEMM 2048^3 and ViT linear shapes vs OpenBLAS cblas_sgemm, 1 and 2 threads";
+    public string Description => "SGEMM 2048^3, ViT and vit_mnist training shapes vs OpenBLAS cblas_sgemm, 1 and 2 threads";
 
     public int Run(string[] args)
     {
@@ -36,44 +40,79 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)NativeLibrary.GetExport(lib, "cblas_sgemm");
         _setThreads = (delegate* unmanaged<int, void>)NativeLibrary.GetExport(lib, "openblas_set_num_threads");
         bool quick = args.Contains("--quick");
-        int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(7);
+        int rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(int.Parse).FirstOrDefault(9);
         string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Format(inv, "simd {0}, {1} cores, OPENBLAS_CORETYPE={2}", Simd.Level, Environment.ProcessorCount,
             Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "(unset)"));
 
-        var cases = new List<(string group, int m, int n, int k, bool transB)> { ("square", 2048, 2048, 2048, false) };
+        var cases = new List<Case> { new("square", 2048, 2048, 2048, "NN") };
         int[] dims = { 384, 768, 1536, 3072 };
         var pairs = quick
             ? new[] { (384, 384), (1536, 384), (384, 1536), (768, 768), (3072, 768), (768, 3072) }
             : dims.SelectMany(n => dims.Select(k => (n, k))).ToArray();
         foreach (int m in new[] { 197, 1576 })
-            foreach (var (n, k) in pairs) cases.Add(("vit", m, n, k, true));
-        if (only != null) cases = cases.Where(c => $"{c.m}x{c.n}x{c.k}".Contains(only)).ToList();
+            foreach (var (n, k) in pairs) cases.Add(new("vit", m, n, k, "NT"));
+        cases.AddRange(MnistCases(quick));
+        if (only != null) cases = cases.Where(c => $"{c.M}x{c.N}x{c.K}".Contains(only)).ToList();
 
-        Console.WriteLine($"{"shape (M x N x K)",-22} {"B",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7}");
+        Console.WriteLine($"{"shape (M x N x K)",-22} {"AB",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7} {"best",6} {"cpu",6}");
         var ratios = new Dictionary<(string, int), List<double>>();
+        var bests = new Dictionary<(string, int), List<double>>();
+        var cpus = new Dictionary<string, List<double>>();
         double ceilingPct = 0;
-        foreach (var (group, m, n, k, transB) in cases)
+        foreach (var c in cases)
             foreach (int threads in new[] { 1, 2 })
             {
-                bool withCeiling = group == "square" && threads == 1;
-                var r = Compare(m, n, k, transB, threads, rounds, withCeiling);
+                bool withCeiling = c.Group == "square" && threads == 1;
+                var r = Compare(c, threads, rounds, withCeiling);
                 if (withCeiling) ceilingPct = r.pctCeiling;
-                var key = (group, threads);
+                var key = (c.Group, threads);
                 if (!ratios.ContainsKey(key)) ratios[key] = new List<double>();
                 ratios[key].Add(r.ratio);
-                Console.WriteLine(string.Format(inv, "{0,-22} {1,-3} {2,3} {3,10:F1} {4,10:F1} {5,7:F2}{6}",
-                    $"{m} x {n} x {k}", transB ? "T" : "N", threads, r.ours, r.theirs, r.ratio,
+                if (!bests.ContainsKey(key)) bests[key] = new List<double>();
+                bests[key].Add(r.bestRatio);
+                if (threads == 1) (cpus.TryGetValue(c.Group, out var l) ? l : cpus[c.Group] = new List<double>()).Add(r.cpuRatio);
+                Console.WriteLine(string.Format(inv, "{0,-22} {1,-3} {2,3} {3,10:F1} {4,10:F1} {5,7:F2} {6,6:F2} {7,6}{8}",
+                    $"{c.M} x {c.N} x {c.K}", c.Layout, threads, r.ours, r.theirs, r.ratio, r.bestRatio,
+                    threads == 1 ? r.cpuRatio.ToString("F2", inv) : "",
                     withCeiling ? string.Format(inv, "   ({0:F0}% of the {1:F0} GFLOP/s FMA ceiling)", r.pctCeiling, r.ceiling) : ""));
             }
         Console.WriteLine();
         foreach (var ((group, threads), list) in ratios.OrderBy(p => p.Key.Item1).ThenBy(p => p.Key.Item2))
-            Console.WriteLine(string.Format(inv, "{0,-6} {1} thread(s): ratio min {2:F2}, median {3:F2}, max {4:F2} over {5} shape(s)",
-                group, threads, list.Min(), Median(list), list.Max(), list.Count));
+            Console.WriteLine(string.Format(inv, "{0,-6} {1} thread(s): ratio min {2:F2}, median {3:F2}, max {4:F2} over {5} shape(s); best-round ratio min {6:F2}, median {7:F2}",
+                group, threads, list.Min(), Median(list), list.Max(), list.Count, bests[(group, threads)].Min(), Median(bests[(group, threads)])));
+        foreach (var (group, list) in cpus.OrderBy(p => p.Key))
+            Console.WriteLine(string.Format(inv, "{0,-6} 1 thread by thread CPU time: ratio min {1:F2}, median {2:F2}, max {3:F2}", group, list.Min(), Median(list), list.Max()));
         Console.WriteLine(string.Format(inv, "single-thread 2048 by wall time (median round): {0:F0}% of the FMA ceiling", ceilingPct));
         if (_cpuTimeNote != null) Console.WriteLine(_cpuTimeNote);
         return 0;
+    }
+
+    /// <summary>One shape; Layout is "NN", "NT" (B = W^T, a linear layer's forward) or "TN" (A transposed: a weight gradient).</summary>
+    private sealed record Case(string Group, int M, int N, int K, string Layout)
+    {
+        public bool TransA => Layout[0] == 'T';
+        public bool TransB => Layout[1] == 'T';
+    }
+
+    /// <summary>
+    /// The linear layers of training vit_mnist (6272 = 128 images x 49 tokens): qkv 64 -> 192, proj
+    /// 64 -> 64, fc1 64 -> 128, fc2 128 -> 64 (and 64 <-> 256 for an MLP ratio of 4), each as forward
+    /// X W^T [6272 x out x in], input gradient dY W [6272 x in x out] and weight gradient X^T dY
+    /// [in x out x 6272] (the layouts Ops.MatMul and its gradient rule hand to the GEMM).
+    /// </summary>
+    private static IEnumerable<Case> MnistCases(bool quick)
+    {
+        const int rows = 6272;
+        var layers = new List<(int outF, int inF)> { (192, 64), (64, 64), (128, 64), (64, 128) };
+        if (!quick) layers.AddRange(new[] { (256, 64), (64, 256) });
+        foreach (var (outF, inF) in layers)
+        {
+            yield return new("mnist", rows, outF, inF, "NT");
+            yield return new("mnist", rows, inF, outF, "NN");
+            yield return new("mnist", inF, outF, rows, "TN");
+        }
     }
 
     [DllImport("libc", EntryPoint = "clock_gettime")]
@@ -95,51 +134,53 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         return t.Seconds + t.Nanoseconds * 1e-9;
     }
 
-    private (double ours, double theirs, double ratio, double ceiling, double pctCeiling) Compare(
-        int m, int n, int k, bool transB, int threads, int rounds, bool withCeiling)
+    private (double ours, double theirs, double ratio, double bestRatio, double cpuRatio, double ceiling, double pctCeiling) Compare(
+        Case cs, int threads, int rounds, bool withCeiling)
     {
         WorkerPool.ThreadCount = threads;
         _setThreads(threads);
+        int m = cs.M, n = cs.N, k = cs.K;
         float* a = Alloc((long)m * k), b = Alloc((long)k * n), c = Alloc((long)m * n);
         try
         {
             var rnd = new Random(1);
             for (long i = 0; i < (long)m * k; i++) a[i] = (float)rnd.NextDouble() - 0.5f;
             for (long i = 0; i < (long)k * n; i++) b[i] = (float)rnd.NextDouble() - 0.5f;
-            int rsB = transB ? 1 : n, csB = transB ? k : 1;
+            int rsA = cs.TransA ? 1 : k, csA = cs.TransA ? m : 1, rsB = cs.TransB ? 1 : n, csB = cs.TransB ? k : 1;
+            int lda = cs.TransA ? m : k, ldb = cs.TransB ? k : n, opA = cs.TransA ? 112 : 111, opB = cs.TransB ? 112 : 111;
             var sgemm = _sgemm;
-            void Ours() => Gemm.Sgemm(m, n, k, a, k, 1, b, rsB, csB, c, n, false);
-            void Theirs() => sgemm(101, 111, transB ? 112 : 111, m, n, k, 1f, a, k, b, transB ? k : n, 0f, c, n);
+            void Ours() => Gemm.Sgemm(m, n, k, a, rsA, csA, b, rsB, csB, c, n, false);
+            void Theirs() => sgemm(101, opA, opB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
             double flop = 2.0 * m * n * k;
             int reps = (int)Math.Clamp(1e9 / flop, 1, 1000);
             for (int w = 0; w < 3; w++) { Ours(); Theirs(); }
             var ours = new List<double>();
             var theirs = new List<double>();
             var perRound = new List<double>();
+            var cpuRound = new List<double>();
             var oursCpu = new List<double>();
             double ceiling = 0, ceilingCpu = 0;
             for (int r = 0; r < rounds; r++)
             {
-                double o = flop * reps / Time(Ours, reps) / 1e9;
-                double t = flop * reps / Time(Theirs, reps) / 1e9;
-                ours.Add(o);
-                theirs.Add(t);
-                perRound.Add(o / t);
+                var (o, oCpu) = Time(Ours, reps);
+                var (t, tCpu) = Time(Theirs, reps);
+                ours.Add(flop * reps / o / 1e9);
+                theirs.Add(flop * reps / t / 1e9);
+                perRound.Add(t / o);
+                cpuRound.Add(tCpu / oCpu);
                 // Noise only ever lowers the ceiling's rate, so its best run is the estimate.
                 if (withCeiling)
                 {
                     ceiling = Math.Max(ceiling, FmaCeiling(wall: true));
                     ceilingCpu = Math.Max(ceilingCpu, FmaCeiling(wall: false));
-                    double t0 = ThreadSeconds();
-                    Ours();
-                    oursCpu.Add(flop / (ThreadSeconds() - t0) / 1e9);
+                    oursCpu.Add(flop * reps / oCpu / 1e9);
                 }
             }
             if (withCeiling && !double.IsNaN(ceilingCpu))
                 _cpuTimeNote = string.Format(CultureInfo.InvariantCulture,
                     "single-thread 2048 by thread CPU time: ours {0:F1} GFLOP/s (median) = {1:F0}% of the {2:F0} GFLOP/s FMA ceiling",
                     Median(oursCpu), 100 * Median(oursCpu) / ceilingCpu, ceilingCpu);
-            return (Median(ours), Median(theirs), Median(perRound),
+            return (Median(ours), Median(theirs), Median(perRound), ours.Max() / theirs.Max(), Median(cpuRound),
                 ceiling, withCeiling ? 100 * Median(ours) / ceiling : 0);
         }
         finally
@@ -150,11 +191,13 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         }
     }
 
-    private static double Time(Action f, int reps)
+    /// <summary>Wall seconds and the calling thread's CPU seconds of <paramref name="reps"/> calls.</summary>
+    private static (double wall, double cpu) Time(Action f, int reps)
     {
+        double t0 = ThreadSeconds();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++) f();
-        return sw.Elapsed.TotalSeconds;
+        return (sw.Elapsed.TotalSeconds, ThreadSeconds() - t0);
     }
 
     private static double Median(List<double> xs)

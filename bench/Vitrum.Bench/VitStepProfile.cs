@@ -4,12 +4,15 @@ using Vitrum.Models.Vit;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
+using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Bench;
 
 /// <summary>
-/// Splits one ViT training step into forward, backward and optimizer time (medians over rounds), to see
-/// where a slow step goes before optimizing. Usage: <c>vit-step [PRESET] [BATCH] [ROUNDS]</c>.
+/// Splits one ViT training step into forward, backward and optimizer time (medians over rounds), then the
+/// backward by op kind, to see where a slow step goes before optimizing.
+/// Usage: <c>vit-step [PRESET] [BATCH] [ROUNDS] [THREADS]</c>. With THREADS 1 every figure is the thread's
+/// CPU time, which a loaded machine disturbs far less than wall time.
 /// </summary>
 public sealed class VitStepProfile : ISideBySide
 {
@@ -21,6 +24,9 @@ public sealed class VitStepProfile : ISideBySide
         var preset = args.Length > 0 ? args[0] : "vit_mnist";
         int batch = args.Length > 1 ? int.Parse(args[1]) : 128;
         int rounds = args.Length > 2 ? int.Parse(args[2]) : 7;
+        if (args.Length > 3) WorkerPool.ThreadCount = int.Parse(args[3]);
+        Func<double> clock = WorkerPool.ThreadCount == 1 ? ThreadClock.Milliseconds : () => Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
+        string clockName = WorkerPool.ThreadCount == 1 ? "thread CPU time" : "wall time";
         var cfg = (VitConfig)ModelRegistry.Preset(preset);
         var model = new VisionTransformer(cfg, 1);
         var opt = new AdamW(ParamGroup.WeightDecaySplit(model, 1e-3, 0.05, VisionTransformer.NoWeightDecay));
@@ -36,26 +42,60 @@ public sealed class VitStepProfile : ISideBySide
         for (int r = 0; r < rounds + 2; r++)
         {
             using var _ = new TensorScope();
-            var sw = Stopwatch.StartNew();
+            double t0 = clock();
             var loss = Ops.CrossEntropy(model.Forward(x), y);
-            double f = sw.Elapsed.TotalMilliseconds;
+            double t1 = clock();
             opt.ZeroGrad();
             loss.Backward();
-            double b = sw.Elapsed.TotalMilliseconds - f;
+            double t2 = clock();
             opt.Step();
-            double o = sw.Elapsed.TotalMilliseconds - f - b;
+            double t3 = clock();
             if (r < 2) continue;
-            fwd.Add(f); bwd.Add(b); step.Add(o);
+            fwd.Add(t1 - t0); bwd.Add(t2 - t1); step.Add(t3 - t2);
         }
         static double Med(List<double> v) { v.Sort(); return v[v.Count / 2]; }
-        PieceTimes(model, x, batch, rounds);
+        BackwardByOp(model, opt, x, y, rounds, clock);
+        PieceTimes(model, x, rounds, clock);
         double total = Med(fwd) + Med(bwd) + Med(step);
-        Console.WriteLine($"{preset} batch {batch}, {Vitrum.Tensors.Threading.WorkerPool.ThreadCount} threads: forward {Med(fwd):F1} ms, backward {Med(bwd):F1} ms, optimizer {Med(step):F1} ms -> {batch * 1000 / total:F0} images/s");
+        Console.WriteLine($"{preset} batch {batch}, {WorkerPool.ThreadCount} threads ({clockName}): forward {Med(fwd):F1} ms, backward {Med(bwd):F1} ms, optimizer {Med(step):F1} ms -> {batch * 1000 / total:F0} images/s");
         return 0;
     }
 
+    /// <summary>Forward and backward time per op kind (summed over the step's nodes, mean over rounds) and managed bytes allocated per step.</summary>
+    private static void BackwardByOp(VisionTransformer model, AdamW opt, Tensor x, Tensor y, int rounds, Func<double> clock)
+    {
+        var byOp = new Dictionary<string, (double Ms, int Count)>();
+        long bytes = 0;
+        int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
+        Vitrum.Tensors.Autograd.Engine.ProfileClock = clock;
+        Vitrum.Tensors.Autograd.Engine.Profile = (op, ms) =>
+        {
+            var (t, c) = byOp.GetValueOrDefault(op);
+            byOp[op] = (t + ms, c + 1);
+        };
+        try
+        {
+            for (int r = 0; r < rounds; r++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                using var _ = new TensorScope();
+                Vitrum.Tensors.Autograd.Engine.ProfileMark();
+                var loss = Ops.CrossEntropy(model.Forward(x), y);
+                opt.ZeroGrad();
+                loss.Backward();
+                opt.Step();
+                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+        }
+        finally { Vitrum.Tensors.Autograd.Engine.Profile = null; }
+        foreach (var (op, (ms, count)) in byOp.OrderByDescending(kv => kv.Value.Ms))
+            Console.WriteLine($"  {op,-40} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
+        Console.WriteLine($"  managed allocation per step (caller thread): {bytes / rounds / 1024.0:F0} KB; GCs over {rounds} steps: " +
+            $"gen0 {GC.CollectionCount(0) - gc0}, gen1 {GC.CollectionCount(1) - gc1}, gen2 {GC.CollectionCount(2) - gc2}");
+    }
+
     /// <summary>Forward time of the pieces of the first block on its real input, to find the hot spot.</summary>
-    private static void PieceTimes(VisionTransformer model, Tensor x, int batch, int rounds)
+    private static void PieceTimes(VisionTransformer model, Tensor x, int rounds, Func<double> clock)
     {
         using var _ = Vitrum.Tensors.Autograd.GradMode.NoGrad();
         using var scope = new TensorScope();
@@ -76,9 +116,10 @@ public sealed class VitStepProfile : ISideBySide
             var t = new List<double>();
             for (int r = 0; r < rounds + 2; r++)
             {
-                var sw = Stopwatch.StartNew();
+                using var step = new TensorScope();
+                double start = clock();
                 f();
-                if (r >= 2) t.Add(sw.Elapsed.TotalMilliseconds);
+                if (r >= 2) t.Add(clock() - start);
             }
             t.Sort();
             Console.WriteLine($"  {name,-22} {t[t.Count / 2],8:F2} ms  (input {ShapeUtil.Format(tokens.Shape)})");

@@ -69,6 +69,42 @@ public sealed partial class Tensor : IDisposable
 
     internal Storage Storage => _storage ?? throw new ObjectDisposedException("Tensor", $"tensor of shape {ShapeUtil.Format(_shape)} was disposed");
 
+    /// <summary>True when no other tensor object (view or alias) refers to this tensor's buffer.</summary>
+    internal bool HoldsStorageAlone => Storage.IsExclusive;
+
+    /// <summary>A second tensor object on the same elements, not recorded (one more reference on the storage).</summary>
+    internal Tensor Alias() => ViewOf(_shape, _strides, _offset);
+
+    /// <summary>
+    /// True when the elements occupy Numel distinct consecutive slots in some dim order (contiguous, or a
+    /// permutation of a contiguous tensor): no element is reached twice, none of the range is skipped.
+    /// </summary>
+    internal bool HasDenseLayout
+    {
+        get
+        {
+            if (IsContiguous) return true;
+            var dims = new List<int>();
+            for (int d = 0; d < Rank; d++) if (_shape[d] != 1) dims.Add(d);
+            dims.Sort((a, b) => _strides[a].CompareTo(_strides[b]));
+            long expect = 1;
+            foreach (int d in dims)
+            {
+                if (_strides[d] != expect) return false;
+                expect *= _shape[d];
+            }
+            return true;
+        }
+    }
+
+    /// <summary>A new uninitialized tensor with <paramref name="t"/>'s strides when its layout is dense (so views stacked on t fit it too), else contiguous.</summary>
+    internal static Tensor EmptyWithLayoutOf(Tensor t)
+    {
+        if (t.IsContiguous || !t.HasDenseLayout) return Empty(t.Shape, t.DType);
+        var st = t.DType == DType.Float32 ? Storage.NewFloat(t.Numel) : Storage.NewLong(t.Numel);
+        return new Tensor(st, t.DType, t._shape, t._strides, 0);
+    }
+
     internal bool SharesStorageWith(Tensor other) => ReferenceEquals(Storage, other.Storage);
 
     /// <summary>The float buffer (with <see cref="Offset"/>); for kernels.</summary>

@@ -20,7 +20,8 @@ public class AttentionSerialTests
     {
         var data = new TheoryData<SimdLevel, string>();
         foreach (var level in new[] { SimdLevel.Avx2, SimdLevel.Scalar }.Where(l => l < Simd.Detected))
-            foreach (var name in new[] { "blocks_with_tails", "head_dim_not_vector_multiple", "bias_mask_causal_long", "window_shift_bias", "mask_full_with_masked_rows" })
+            foreach (var name in new[] { "blocks_with_tails", "head_dim_not_vector_multiple", "bias_mask_causal_long", "window_shift_bias", "mask_full_with_masked_rows",
+                         "head_dim_8_tall_masked_tiles", "head_dim_24_partial_vector", "head_dim_40_value_dim_72", "head_dim_80_value_dim_12_causal", "many_small_heads_grouped" })
                 data.Add(level, name);
         return data;
     }

@@ -95,6 +95,18 @@ public class AttentionTests
         new("bias_per_query_row", 2, 2, 6, 7, 8, 8, BiasShape: new[] { 2, 2, 6, 1 }),
         new("bias_mask_causal_long", 2, 2, 70, 270, 16, 16, Causal: true, MaskShape: new[] { 2, 1, 1, 270 }, BiasShape: new[] { 1, 2, 70, 270 }),
         new("strided_qkv_views", 2, 3, 17, 17, 8, 8, StridedQkv: true, BiasShape: new[] { 1, 3, 17, 17 }),
+        // Head dims around the vector width: one partial vector in 8-row tall tiles (8), whole tall
+        // tiles (16), a partial second vector (24), a partial third (40), four whole and a partial fifth (72),
+        // five whole (80), and a partial one next to a different head dim (12).
+        new("head_dim_8_tall_masked_tiles", 4, 4, 49, 49, 8, 8),
+        new("head_dim_16_tall_tiles", 2, 4, 49, 49, 16, 16, MaskShape: new[] { 2, 1, 1, 49 }),
+        new("head_dim_24_partial_vector", 2, 3, 37, 41, 24, 24, MaskShape: new[] { 2, 1, 1, 41 }, BiasShape: new[] { 1, 3, 37, 41 }),
+        new("head_dim_40_value_dim_72", 1, 2, 23, 30, 40, 72, BiasShape: new[] { 1, 2, 23, 30 }),
+        new("head_dim_80_value_dim_12_causal", 1, 2, 30, 23, 80, 12, Causal: true),
+        // 64 heads: two per task on two threads, with a bias shared over heads (per-task bias-gradient slots).
+        new("many_small_heads_grouped", 16, 4, 9, 9, 16, 16, BiasShape: new[] { 16, 1, 9, 9 }),
+        // One head of 5 query blocks: the forward splits them over tasks that each pack K^T.
+        new("one_head_query_blocks_split", 1, 1, 200, 180, 24, 24, Causal: true, BiasShape: new[] { 200, 180 }),
     };
 
     public static TheoryData<string> CaseNames() => new(All.Select(c => c.Name));
@@ -199,6 +211,47 @@ public class AttentionTests
         var c = new AttentionCase("fd_masked", 2, 2, 4, 5, 3, 3, Causal: true, MaskShape: new[] { 2, 1, 1, 5 }, BiasShape: new[] { 1, 2, 4, 5 });
         var (q, k, v, mask, bias, _) = c.Inputs();
         GradCheck.Check(x => Ops.ScaledDotProductAttention(x[0], x[1], x[2], mask, x[3], isCausal: true), new[] { q, k, v, bias! });
+    }
+
+    [Fact]
+    public void Fused_backward_with_a_partial_vector_head_dim_matches_finite_differences()
+    {
+        // d = 24 and dv = 20: the last column vector of every block product is masked.
+        var c = new AttentionCase("fd_d24", 1, 2, 5, 6, 24, 20, MaskShape: new[] { 1, 1, 1, 6 }, BiasShape: new[] { 1, 2, 5, 6 });
+        var (q, k, v, mask, bias, _) = c.Inputs();
+        GradCheck.Check(x => Ops.ScaledDotProductAttention(x[0], x[1], x[2], mask, x[3]), new[] { q, k, v, bias! });
+    }
+
+    [Fact]
+    public void Fused_backward_in_tall_tiles_matches_finite_differences()
+    {
+        // 9 keys and queries: the dK, dV and dQ products (one vector of 16 columns) run an 8-row tall tile and a 1-row tile.
+        var (q, k, v, _, _, _) = new AttentionCase("fd_d16", 1, 1, 9, 9, 16, 16).Inputs();
+        GradCheck.Check(x => Ops.ScaledDotProductAttention(x[0], x[1], x[2], isCausal: true), new[] { q, k, v });
+    }
+
+    [Theory]
+    [InlineData(1, 1, 2)]
+    [InlineData(6, 5, 2)]
+    [InlineData(48, 5, 2)]
+    [InlineData(512, 2, 2)]
+    [InlineData(3, 17, 4)]
+    [InlineData(100, 3, 1)]
+    public void Schedule_covers_every_head_and_query_block_exactly_once(int heads, int blocks, int threads)
+    {
+        foreach (bool split in new[] { true, false })
+        {
+            var schedule = new Kernels.FlashSchedule(heads, blocks, threads, split);
+            var seen = new int[heads, blocks];
+            for (int t = 0; t < schedule.Tasks; t++)
+            {
+                schedule.Task(t, out int first, out int end, out int firstBlock);
+                for (int h = first; h < end; h++)
+                    for (int bl = firstBlock; bl < Math.Min(blocks, firstBlock + schedule.BlocksPerTask); bl++) seen[h, bl]++;
+            }
+            foreach (int count in seen) Assert.Equal(1, count);
+            if (!split) Assert.Equal(blocks, schedule.BlocksPerTask);
+        }
     }
 
     [Fact]

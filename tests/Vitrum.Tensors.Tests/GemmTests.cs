@@ -151,21 +151,29 @@ public unsafe class GemmTests
 
     [Fact]
     public void Sgemm_splits_rows_when_columns_are_too_few_for_the_threads()
-        => CheckAllPaths(1100, 70, 130, seed: 6);
+        => CheckAllPaths(700, 40, 1100, seed: 6);
 
     [Fact]
-    public void Sgemm_pipelines_depth_slices_when_packed_A_is_too_large_to_pack_at_once()
+    public void Sgemm_runs_tall_narrow_products_as_independent_row_pieces()
+        => CheckAllPaths(1100, 70, 130, seed: 12);
+
+    [Fact]
+    public void Sgemm_splits_the_long_depth_of_a_small_product_across_threads()
+        => CheckAllPaths(37, 45, 1700, seed: 13);
+
+    [Fact]
+    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_into_independent_blocks()
     {
-        // 2100 x 800 packed is 6.7 MB: threads pack slice s+1 while others multiply slice s.
+        // 2100 x 800 packed is 6.7 MB: each thread takes blocks of rows, each a whole GEMM of its own.
         var rnd = new Random(9);
         var a = RandomMatrix(rnd, 2100, 800);
-        var b = RandomMatrix(rnd, 800, 40);
+        var b = RandomMatrix(rnd, 800, 100);
         var expected = Reference(a, b);
         foreach (var level in Levels().Where(l => l != SimdLevel.Scalar))
             WithSettings(level, 2, () =>
             {
-                CheckSgemm(a, b, expected, "N", "T", accumulate: false, $"2100x40x800 {level}");
-                CheckSgemm(a, b, expected, "T", "N", accumulate: true, $"2100x40x800 {level}");
+                CheckSgemm(a, b, expected, "N", "T", accumulate: false, $"2100x100x800 {level}");
+                CheckSgemm(a, b, expected, "T", "N", accumulate: true, $"2100x100x800 {level}");
             });
     }
 
@@ -267,7 +275,7 @@ public unsafe class GemmTests
         => WithSettings(Simd.Detected, threads, () =>
         {
             int m = 150, n = 140, k = 400;
-            var a = new float[m * k];
+            var a = new float[1100 * 64];
             var b = new float[k * n];
             var c = new float[m * n * 8];
             fixed (float* pa = a, pb = b, pc = c)
@@ -278,6 +286,8 @@ public unsafe class GemmTests
                     Gemm.Sgemm(20, n, k, pa, k, 1, pb, n, 1, pc, n, true);
                     Gemm.SgemmBatched(8, 20, 30, 40, pa, 800, 40, 1, pb, 0, 30, 1, pc, 600, 30, false);
                     Gemm.SgemmBatched(2, m, n, k / 2, pa, 200, k, 1, pb, 0, 1, k, pc, m * n, n, false);
+                    Gemm.Sgemm(1100, 64, 64, pa, 64, 1, pb, 1, 64, pc, 64, false);     // independent row pieces
+                    Gemm.Sgemm(40, 30, 1600, pa, 1, 40, pb, 30, 1, pc, 30, false);      // depth split
                 }
                 // Per-thread counting: the test runner's own threads allocate concurrently.
                 // Warm up until the buffer pool has grown to what concurrent pieces may hold at once: how many

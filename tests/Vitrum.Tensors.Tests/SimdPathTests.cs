@@ -32,6 +32,8 @@ public class SimdPathTests
         ["layer_norm"] = (x => Ops.LayerNorm(x[0], new[] { 37 }, x[1], x[2]), () => new[] { Wide(18, 4, 37), GradCheck.Rand(19, 37), GradCheck.Rand(20, 37) }),
         ["cross_entropy"] = (x => Ops.CrossEntropy(x[0], Tensor.FromLongs(new long[] { 3, 36, -100, 0 }, 4), x[1], labelSmoothing: 0.1f, reduction: Reduction.None),
             () => new[] { Wide(21, 4, 37), Positive(22, 37) }),
+        // 150 output features: one 128-column block, one 16-column vector and a scalar tail in the bias gradient.
+        ["linear"] = (x => Ops.Linear(x[0], x[1], x[2]), () => new[] { GradCheck.Rand(25, 2, 5, 37), GradCheck.Rand(26, 150, 37), GradCheck.Rand(27, 150) }),
         ["cross_entropy_soft"] = (x => Ops.CrossEntropy(x[0], Ops.Softmax(x[1], 1)), () => new[] { Wide(23, 4, 37), GradCheck.Rand(24, 4, 37) }),
     };
 

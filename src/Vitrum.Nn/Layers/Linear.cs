@@ -30,7 +30,6 @@ public sealed class Linear : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         LayerChecks.LastDim("Linear", input, InFeatures);
-        var y = Ops.MatMul(input, Weight.T);
-        return Bias == null ? y : Ops.Add(y, Bias);
+        return Ops.Linear(input, Weight, Bias);
     }
 }

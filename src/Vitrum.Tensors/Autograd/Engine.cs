@@ -1,3 +1,4 @@
+using Vitrum.Tensors.Kernels;
 using Vitrum.Tensors.Memory;
 
 namespace Vitrum.Tensors.Autograd;
@@ -19,6 +20,13 @@ internal static class Engine
     /// <summary>Attaches a node to <paramref name="result"/> when any input requires a gradient; returns it (or null).</summary>
     public static Node? Record(Tensor result, string op, BackwardFn fn, params Tensor[] inputs)
     {
+        if (Profile != null && GradMode.IsEnabled)
+        {
+            // Ops record after computing, so the time since the previous record is this op's forward.
+            double now = ProfileClock();
+            Profile("forward " + op, now - _lastRecord);
+            _lastRecord = now;
+        }
         if (!ShouldRecord(inputs)) return null;
         var node = new Node(op, inputs, fn);
         result.GradFn = node;
@@ -26,29 +34,67 @@ internal static class Engine
         return node;
     }
 
+    /// <summary>When set, receives each node's op name and backward time by <see cref="ProfileClock"/> (benchmarks' per-op split).</summary>
+    internal static Action<string, double>? Profile;
+
+    /// <summary>The clock of <see cref="Profile"/> in ms (wall time unless a benchmark sets a CPU-time clock).</summary>
+    [ThreadStatic] private static double _lastRecord;
+
+    /// <summary>Starts the forward split of <see cref="Profile"/>: the next recorded op is timed from now.</summary>
+    internal static void ProfileMark() => _lastRecord = ProfileClock();
+
+    internal static Func<double> ProfileClock = () => System.Diagnostics.Stopwatch.GetTimestamp() * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+
+    /// <summary>
+    /// Walks the tape from <paramref name="root"/>. Memory: each rule runs in its own
+    /// <see cref="TensorScope"/>, so its temporaries go back to the pool as soon as it returns, and a
+    /// consumed gradient is released right after its node ran; gradients waiting for their node are held
+    /// by engine-owned tensor objects (one reference each on the storage), so a storage referenced by
+    /// nothing else can be accumulated into in place and handed to a leaf's Grad without a copy.
+    /// </summary>
     public static void Backward(Tensor root, Tensor? grad)
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException($"Backward: tensor of shape {ShapeUtil.Format(root.Shape)} does not require grad");
-        if (grad == null)
-        {
-            if (root.Numel != 1)
-                throw new InvalidOperationException($"Backward: a gradient is needed for a non-scalar output of shape {ShapeUtil.Format(root.Shape)}");
-            grad = Tensor.Full(root.Shape, 1f);
-        }
-        else if (!ShapeUtil.SameShape(grad.Shape, root.Shape))
+        if (grad != null && !ShapeUtil.SameShape(grad.Shape, root.Shape))
             throw new ArgumentException($"Backward: gradient of shape {ShapeUtil.Format(grad.Shape)} for output of shape {ShapeUtil.Format(root.Shape)}");
+        if (grad == null && root.Numel != 1)
+            throw new InvalidOperationException($"Backward: a gradient is needed for a non-scalar output of shape {ShapeUtil.Format(root.Shape)}");
 
         var order = TopologicalOrder(root);
         using var _ = GradMode.NoGrad();
-        Accumulate(root, grad);
-        for (int i = order.Count - 1; i >= 0; i--)
+        using (TensorScope.Suppress())
         {
-            var t = order[i];
-            var g = t.PendingGrad;
-            t.PendingGrad = null;
-            if (g == null || t.GradFn == null) continue;
-            t.GradFn.Backward(t.GradFn, g);
+            // The seed is the engine's own object: a caller's gradient gets a second reference, so it is never written to or handed out.
+            var seed = grad == null ? Tensor.Full(root.Shape, 1f) : grad.Alias();
+            Accumulate(root, seed);
+            seed.Dispose();
+        }
+        try
+        {
+            for (int i = order.Count - 1; i >= 0; i--)
+            {
+                var t = order[i];
+                var g = t.PendingGrad;
+                t.PendingGrad = null;
+                if (g == null) continue;
+                if (t.GradFn != null)
+                {
+                    double start = Profile == null ? 0 : ProfileClock();
+                    using (new TensorScope()) t.GradFn.Backward(t.GradFn, g);
+                    Profile?.Invoke("backward " + t.GradFn.Op, ProfileClock() - start);
+                }
+                g.Dispose();
+            }
+        }
+        finally
+        {
+            // After a failed rule, the gradients still waiting are dropped with their buffers.
+            foreach (var t in order)
+            {
+                t.PendingGrad?.Dispose();
+                t.PendingGrad = null;
+            }
         }
     }
 
@@ -76,18 +122,68 @@ internal static class Engine
         return order;
     }
 
+    /// <summary>Adds <paramref name="grad"/> (same shape as <paramref name="target"/>) to the target's gradient.</summary>
     public static void Accumulate(Tensor target, Tensor grad)
     {
+        using var _ = TensorScope.Suppress();
         if (target.IsLeaf)
         {
-            using (TensorScope.Suppress())
-            {
-                // A strided gradient is copied once by Contiguous(); a contiguous one may be shared, so clone it.
-                if (target.Grad == null) target.Grad = grad.IsContiguous ? grad.Clone() : grad.Contiguous();
-                else Ops.AddInPlace(target.Grad, grad);
-            }
+            // A leaf keeps the rule's own buffer when nothing else refers to it; otherwise a copy.
+            if (target.Grad == null) target.Grad = grad.IsContiguous && grad.HoldsStorageAlone ? grad.Alias() : grad.Clone();
+            else AddInto(target.Grad, grad, g => target.Grad = g);
             return;
         }
-        target.PendingGrad = target.PendingGrad == null ? grad : Ops.Add(target.PendingGrad, grad);
+        if (target.PendingGrad == null) target.PendingGrad = grad.Alias();
+        else AddInto(target.PendingGrad, grad, g => target.PendingGrad = g);
+    }
+
+    /// <summary>acc += grad, in place when acc's buffer is acc's alone; otherwise <paramref name="replace"/> gets a new sum and acc is released.</summary>
+    private static void AddInto(Tensor acc, Tensor grad, Action<Tensor> replace)
+    {
+        if (acc.HoldsStorageAlone && acc.HasDenseLayout)
+        {
+            MapCopy.ScatterAdd(acc, null, grad);
+            return;
+        }
+        replace(Ops.Add(acc, grad));
+        acc.Dispose();
+    }
+
+    /// <summary>
+    /// Adds <paramref name="grad"/> to the slice [start, start + length) along <paramref name="dim"/> of the
+    /// target's gradient (the adjoint of Narrow). Slices of one tensor (q, k, v cut from one qkv projection)
+    /// then fill one buffer, laid out like the target so that the views above it need no copies either.
+    /// </summary>
+    public static void AccumulateNarrow(Tensor target, int dim, int start, Tensor grad)
+    {
+        using var _ = TensorScope.Suppress();
+        var acc = target.IsLeaf ? null : target.PendingGrad;
+        if (acc == null || !acc.HoldsStorageAlone || !acc.HasDenseLayout)
+        {
+            var fresh = Tensor.EmptyWithLayoutOf(target);
+            fresh.Storage.Clear();
+            if (acc != null)
+            {
+                MapCopy.ScatterAdd(fresh, null, acc);
+                acc.Dispose();
+            }
+            acc = fresh;
+        }
+        using (var slice = acc.ViewOf(SliceShape(acc.Shape, dim, grad.Shape[dim]), acc.Strides, acc.Offset + start * acc.Strides[dim]))
+            MapCopy.ScatterAdd(slice, null, grad);
+        if (!target.IsLeaf)
+        {
+            target.PendingGrad = acc;
+            return;
+        }
+        Accumulate(target, acc);
+        acc.Dispose();
+    }
+
+    private static int[] SliceShape(int[] shape, int dim, int length)
+    {
+        var s = (int[])shape.Clone();
+        s[dim] = length;
+        return s;
     }
 }

@@ -50,6 +50,47 @@ internal struct AttentionProblem
 }
 
 /// <summary>
+/// How one call's (head, query block) pairs are cut into parallel tasks: whole heads when there are
+/// many (a group of small heads per task, so per-task costs such as packing K^T stay small next to
+/// the work), or a head's query blocks split into chunks when heads are too few to keep every thread
+/// busy. About 16 tasks per thread let the caller finish the share of a descheduled worker on a
+/// loaded machine without waiting long for the last task.
+/// </summary>
+internal readonly struct FlashSchedule
+{
+    public readonly int HeadsPerTask, BlocksPerTask, ChunksPerHead, Tasks;
+    private readonly int _heads;
+
+    public FlashSchedule(int heads, int queryBlocks, int threads, bool splitHeads)
+    {
+        int target = 16 * Math.Max(1, threads);
+        _heads = heads;
+        if (heads >= target || !splitHeads)
+        {
+            HeadsPerTask = Math.Max(1, heads / target);
+            BlocksPerTask = queryBlocks;
+            ChunksPerHead = 1;
+            Tasks = (heads + HeadsPerTask - 1) / HeadsPerTask;
+            return;
+        }
+        HeadsPerTask = 1;
+        int chunks = Math.Min(queryBlocks, (target + heads - 1) / heads);
+        BlocksPerTask = (queryBlocks + chunks - 1) / chunks;
+        ChunksPerHead = (queryBlocks + BlocksPerTask - 1) / BlocksPerTask;
+        Tasks = heads * ChunksPerHead;
+    }
+
+    /// <summary>The heads [firstHead, endHead) and the query blocks [firstBlock, firstBlock + BlocksPerTask) of each that task <paramref name="index"/> runs.</summary>
+    public void Task(int index, out int firstHead, out int endHead, out int firstBlock)
+    {
+        int group = index / ChunksPerHead;
+        firstHead = group * HeadsPerTask;
+        endHead = Math.Min(_heads, firstHead + HeadsPerTask);
+        firstBlock = index % ChunksPerHead * BlocksPerTask;
+    }
+}
+
+/// <summary>
 /// The fused scaled-dot-product attention kernels (FlashAttention, Dao et al. 2022; the backward of
 /// FlashAttention-2, Dao 2023): query blocks x key blocks with an online softmax, so no [Nq, Nk]
 /// matrix is ever held beyond one block; the forward keeps the log-sum-exp of every query row and

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
@@ -8,7 +9,7 @@ namespace Vitrum.Tensors.Kernels;
 /// block D = rowsum(dO * O), and for each key block the probabilities are recomputed from the saved
 /// log-sum-exp, P = exp(S * scale + bias + mask - lse), dP = dO V^T, dS = P * (dP - D),
 /// dV += P^T dO, dK += scale dS^T Q, dQ += scale dS K, and the bias gets dS summed over the dims
-/// it is broadcast along. A task owns one head, so dQ, dK and dV need no synchronization; a bias
+/// it is broadcast along. A task owns whole heads, so dQ, dK and dV need no synchronization; a bias
 /// shared by several heads or batch items is accumulated in per-thread slots summed at the end.
 /// </summary>
 internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
@@ -18,6 +19,7 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     private AttentionAdditive _biasLayout;
     private int _biasLength;
     private bool _biasSlots;
+    private FlashSchedule _schedule;
     private readonly List<float[]> _slots = new();
     private readonly Stack<int> _freeSlots = new();
 
@@ -39,7 +41,8 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         if (biasGrad != null) new Span<float>(biasGrad, biasLength).Clear();
         try
         {
-            WorkerPool.For(p.Heads, this);
+            _schedule = new FlashSchedule(p.Heads, 1, WorkerPool.AvailableThreads, splitHeads: false);
+            WorkerPool.For(_schedule.Tasks, this);
             if (_biasSlots)
                 foreach (var slot in _slots)
                     FlashRows.AddInto<float, FlashVecScalar>(biasGrad, FlashAttention.Pin(slot), biasLength);
@@ -53,25 +56,50 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         }
     }
 
-    /// <summary>One head: all its query and key blocks.</summary>
-    protected override void Task<TV, TOps>(int head)
+    /// <summary>Query rows per backward block: twice the forward's, so dK and dV are read and written back half as often (P and dS blocks stay in L2).</summary>
+    private const int QueryRows = 96;
+
+    /// <summary>Floats of one task's scratch: packed K^T and V^T, blocks of P and dS, the row dots D.</summary>
+    public static int ScratchLength(in AttentionProblem p) =>
+        (p.D + p.Dv) * p.KeysPadded + 2 * QueryRows * ScoreStride(p) + QueryRows;
+
+    private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
+
+    /// <summary>One head or a group of heads (<see cref="FlashSchedule"/>), sharing one scratch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Task<TV, TOps>(int index)
     {
-        const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
+        _schedule.Task(index, out int firstHead, out int endHead, out _);
+        var scratch = BufferPool.RentFloat(ScratchLength(_p));
+        for (int head = firstHead; head < endHead; head++) Head<TV, TOps>(head, FlashAttention.Pin(scratch));
+        BufferPool.Return(scratch);
+    }
+
+    /// <summary>One head: all its query and key blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Head<TV, TOps>(int head, float* kt) where TV : struct where TOps : IFlashVec<TV>
+    {
+        const int bqMax = QueryRows, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
         int b = head / p.H, h = head % p.H;
-        int d = p.D, dv = p.Dv, ldk = p.KeysPadded;
+        int d = p.D, dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h), k = p.K.Head(b, h);
         int rsQ = p.Q.StrideRow, rsK = p.K.StrideRow;
         float* o = _output + (long)head * p.Nq * dv, dO = _gradOutput + (long)head * p.Nq * dv;
         float* lse = _lse + (long)head * p.Nq;
         float* dq = _dq + (long)head * p.Nq * d, dk = _dk + (long)head * p.Nk * d, dvH = _dv + (long)head * p.Nk * dv;
-        new Span<float>(dq, p.Nq * d).Clear();
-        new Span<float>(dk, p.Nk * d).Clear();
-        new Span<float>(dvH, p.Nk * dv).Clear();
+        // The first product into each gradient writes it instead of adding: dQ's at key block 0 (every query
+        // row takes part), dK's and dV's at query block 0 unless causality hides keys from the early blocks.
+        bool keysFromFirstBlock = !p.Causal && p.Nq > 0;
+        if (p.Nk == 0) new Span<float>(dq, p.Nq * d).Clear();
+        if (!keysFromFirstBlock)
+        {
+            new Span<float>(dk, p.Nk * d).Clear();
+            new Span<float>(dvH, p.Nk * dv).Clear();
+        }
 
-        var scratch = BufferPool.RentFloat((d + dv) * ldk + 2 * bqMax * bk + bqMax);
-        float* kt = FlashAttention.Pin(scratch), vt = kt + (long)d * ldk;
-        float* prob = vt + (long)dv * ldk, ds = prob + bqMax * bk, rowD = ds + bqMax * bk;
+        float* vt = kt + (long)d * ldk;
+        float* prob = vt + (long)dv * ldk, ds = prob + bqMax * lds, rowD = ds + bqMax * lds;
         FlashTiles.PackTransposed(k, p.Nk, rsK, d, kt, ldk);
         FlashTiles.PackTransposed(p.V.Head(b, h), p.Nk, p.V.StrideRow, dv, vt, ldk);
         int slot = -1;
@@ -93,34 +121,29 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
             {
                 int nk = Math.Min(bk, keys - j0);
                 int nkVec = (nk + TOps.Width - 1) / TOps.Width * TOps.Width;
-                FlashTiles.Product<TV, TOps>(bq, nkVec, d, qi, rsQ, 1, kt + j0, ldk, prob, bk, false);
-                FlashTiles.Product<TV, TOps>(bq, nkVec, dv, dOi, dv, 1, vt + j0, ldk, ds, bk, false);
+                FlashTiles.Product<TV, TOps>(bq, nkVec, d, qi, rsQ, 1, kt + j0, ldk, prob, lds, false);
+                FlashTiles.Product<TV, TOps>(bq, nkVec, dv, dOi, dv, 1, vt + j0, ldk, ds, lds, false);
                 for (int r = 0; r < bq; r++)
                 {
                     int i = i0 + r;
-                    float* pr = prob + r * bk, dsr = ds + r * bk;
+                    float* pr = prob + r * lds, dsr = ds + r * lds;
                     float* bias = p.Bias.Row(b, h, i), mask = p.Mask.Row(b, h, i);
                     FlashRows.Probabilities<TV, TOps>(pr, nk, p.KeysVisibleTo(i) - j0, p.Scale,
                         bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
                         mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ, lse[i]);
-                    FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r]);
-                    if (biasGrad != null) AccumulateBiasGrad<TV, TOps>(biasGrad + (long)i * _biasLayout.StrideI, j0, dsr, nk);
-                    FlashRows.Scale<TV, TOps>(dsr, nk, p.Scale);
+                    // dS, scaled for the dK and dQ products; the bias takes it unscaled, along keys or summed over them.
+                    float* biasRow = biasGrad == null ? null : biasGrad + (long)i * _biasLayout.StrideI;
+                    bool alongKeys = biasRow != null && _biasLayout.StrideJ != 0;
+                    float total = FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r], p.Scale, alongKeys ? biasRow + j0 : null);
+                    if (biasRow != null && !alongKeys) *biasRow += total;
                 }
-                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, bk, dOi, dv, dvH + (long)j0 * dv, dv, true);
-                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, bk, qi, rsQ, dk + (long)j0 * d, d, true);
-                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, bk, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, true);
+                bool addKeys = i0 > 0 || !keysFromFirstBlock;
+                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, dv, dvH + (long)j0 * dv, dv, addKeys);
+                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, lds, qi, rsQ, dk + (long)j0 * d, d, addKeys);
+                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, j0 > 0);
             }
         }
         if (slot >= 0) ReleaseSlot(slot);
-        BufferPool.Return(scratch);
-    }
-
-    /// <summary>Adds one row of dS to the bias gradient row (or to its single element when the bias broadcasts along keys).</summary>
-    private void AccumulateBiasGrad<TV, TOps>(float* row, int j0, float* ds, int nk) where TV : struct where TOps : IFlashVec<TV>
-    {
-        if (_biasLayout.StrideJ == 0) *row += FlashRows.Sum<TV, TOps>(ds, nk);
-        else FlashRows.AddInto<TV, TOps>(row + j0, ds, nk);
     }
 
     /// <summary>A zeroed bias-gradient buffer no other running task holds; at most one per thread is ever created.</summary>

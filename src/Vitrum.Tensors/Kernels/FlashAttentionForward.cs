@@ -1,20 +1,22 @@
+using System.Runtime.CompilerServices;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Tensors.Kernels;
 
 /// <summary>
-/// The forward pass, in two parallel phases: K^T of every head is packed once (the score product
-/// wants keys as contiguous columns), then each (head, query block) runs the online softmax over
-/// the key blocks: S = Q K^T, logits = S * scale + bias + mask, running max m and sum l, O += P V
-/// after rescaling O by exp(m_old - m_new); finally O /= l and lse = m + log(l).
+/// The forward pass. A task runs one or more heads, or a chunk of one head's query blocks (see
+/// <see cref="FlashSchedule"/>), in one parallel phase: it packs K^T of its head (the score product
+/// wants keys as contiguous columns) into its own scratch, then each query block runs the online
+/// softmax over the key blocks: S = Q K^T, logits = S * scale + bias + mask, running max m and sum
+/// l, O += P V after rescaling O by exp(m_old - m_new); finally O /= l and lse = m + log(l).
 /// </summary>
 internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
 {
     private AttentionProblem _p;
-    private float* _output, _lse, _keysT;
+    private float* _output, _lse;
     private int _queryBlocks;
-    private bool _packing;
+    private FlashSchedule _schedule;
 
     public void Run(in AttentionProblem p, float* output, float* lse)
     {
@@ -23,79 +25,99 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         _lse = lse;
         Level = Simd.Level;
         _queryBlocks = (p.Nq + FlashAttention.QueryBlock - 1) / FlashAttention.QueryBlock;
-        var keysT = BufferPool.RentFloat(Math.Max(1, p.Heads * p.D * p.KeysPadded));
+        _schedule = new FlashSchedule(p.Heads, _queryBlocks, WorkerPool.AvailableThreads, splitHeads: true);
         try
         {
-            _keysT = FlashAttention.Pin(keysT);
-            _packing = true;
-            WorkerPool.For(p.Heads, this);
-            _packing = false;
-            WorkerPool.For(p.Heads * _queryBlocks, this);
+            WorkerPool.For(_schedule.Tasks, this);
         }
         finally
         {
-            BufferPool.Return(keysT);
-            _keysT = _output = _lse = null;
+            _output = _lse = null;
         }
     }
 
-    public override void Execute(int index)
-    {
-        if (!_packing)
-        {
-            base.Execute(index);
-            return;
-        }
-        int b = index / _p.H, h = index % _p.H;
-        FlashTiles.PackTransposed(_p.K.Head(b, h), _p.Nk, _p.K.StrideRow, _p.D, _keysT + (long)index * _p.D * _p.KeysPadded, _p.KeysPadded);
-    }
+    /// <summary>Floats of one task's scratch: packed K^T, one block of scores, running max and sum.</summary>
+    public static int ScratchLength(in AttentionProblem p) =>
+        p.D * p.KeysPadded + FlashAttention.QueryBlock * ScoreStride(p) + 2 * FlashAttention.QueryBlock;
 
-    /// <summary>One (head, query block).</summary>
+    /// <summary>Row stride of the score block: the keys of one key block, padded to whole vectors.</summary>
+    private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
-        const int bqMax = FlashAttention.QueryBlock, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
-        int head = index / _queryBlocks, b = head / p.H, h = head % p.H;
-        int i0 = index % _queryBlocks * bqMax, bq = Math.Min(bqMax, p.Nq - i0);
-        int dv = p.Dv, ldk = p.KeysPadded;
+        _schedule.Task(index, out int firstHead, out int endHead, out int firstBlock);
+        int endBlock = Math.Min(_queryBlocks, firstBlock + _schedule.BlocksPerTask);
+        var scratch = BufferPool.RentFloat(ScratchLength(p));
+        float* kt = FlashAttention.Pin(scratch), s = kt + (long)p.D * p.KeysPadded;
+        for (int head = firstHead; head < endHead; head++)
+        {
+            int b = head / p.H, h = head % p.H;
+            FlashTiles.PackTransposed(p.K.Head(b, h), p.Nk, p.K.StrideRow, p.D, kt, p.KeysPadded);
+            for (int block = firstBlock; block < endBlock; block++)
+                QueryBlock<TV, TOps>(head, block * FlashAttention.QueryBlock, kt, s);
+        }
+        BufferPool.Return(scratch);
+    }
+
+    /// <summary>Rows [i0, i0 + QueryBlock) of one head, with its K^T packed at <paramref name="kt"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void QueryBlock<TV, TOps>(int head, int i0, float* kt, float* s) where TV : struct where TOps : IFlashVec<TV>
+    {
+        const int bk = FlashAttention.KeyBlock;
+        ref readonly var p = ref _p;
+        int b = head / p.H, h = head % p.H;
+        int bq = Math.Min(FlashAttention.QueryBlock, p.Nq - i0);
+        int dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h) + (long)i0 * p.Q.StrideRow;
         float* v = p.V.Head(b, h);
-        float* kt = _keysT + (long)head * p.D * ldk;
-        // The output rows are the accumulator: zeroed, rescaled as the running max grows, divided by l at the end.
+        // The output rows are the accumulator: written by the first key block (every row sees key 0 or, with no
+        // visible key yet, adds a zero row of P), rescaled as the running max grows, divided by l at the end.
         float* o = _output + ((long)head * p.Nq + i0) * dv;
         float* lse = _lse + (long)head * p.Nq + i0;
-        var scratch = BufferPool.RentFloat(bqMax * bk + 2 * bqMax);
-        float* s = FlashAttention.Pin(scratch), rowMax = s + bqMax * bk, rowSum = rowMax + bqMax;
-        new Span<float>(o, bq * dv).Clear();
+        float* rowMax = s + FlashAttention.QueryBlock * lds, rowSum = rowMax + FlashAttention.QueryBlock;
         new Span<float>(rowMax, bq).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, bq).Clear();
+        // Without bias and mask the logits are only S * scale: the max pass reads S and the exp pass scales it.
+        bool plain = p.Bias.Ptr == null && p.Mask.Ptr == null && p.Scale > 0;
+        float expScale = plain ? p.Scale : 1f;
         int keys = p.KeysVisibleTo(i0 + bq - 1);
+        if (keys == 0) new Span<float>(o, bq * dv).Clear();
         for (int j0 = 0; j0 < keys; j0 += bk)
         {
             int nk = Math.Min(bk, keys - j0);
             int nkVec = (nk + TOps.Width - 1) / TOps.Width * TOps.Width;
-            FlashTiles.Product<TV, TOps>(bq, nkVec, p.D, q, p.Q.StrideRow, 1, kt + j0, ldk, s, bk, false);
+            FlashTiles.Product<TV, TOps>(bq, nkVec, p.D, q, p.Q.StrideRow, 1, kt + j0, ldk, s, lds, false);
             for (int r = 0; r < bq; r++)
             {
                 int i = i0 + r;
-                float* row = s + r * bk;
+                float* row = s + r * lds;
                 float* bias = p.Bias.Row(b, h, i), mask = p.Mask.Row(b, h, i);
-                float blockMax = FlashRows.Logits<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale,
-                    bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
-                    mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ);
-                float newMax = MathF.Max(rowMax[r], blockMax);
+                float blockMax = plain
+                    ? FlashRows.ScaledMax<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale)
+                    : FlashRows.Logits<TV, TOps>(row, nk, p.KeysVisibleTo(i) - j0, p.Scale,
+                        bias == null ? null : bias + (long)j0 * p.Bias.StrideJ, p.Bias.StrideJ,
+                        mask == null ? null : mask + (long)j0 * p.Mask.StrideJ, p.Mask.StrideJ);
+                float oldMax = rowMax[r], newMax = MathF.Max(oldMax, blockMax);
                 if (float.IsNegativeInfinity(newMax))
                 {
                     // No visible key so far: the row contributes nothing yet.
                     new Span<float>(row, nk).Clear();
                     continue;
                 }
-                float alpha = MathF.Exp(rowMax[r] - newMax);
-                rowSum[r] = rowSum[r] * alpha + FlashRows.Exp<TV, TOps>(row, nk, newMax);
                 rowMax[r] = newMax;
+                if (float.IsNegativeInfinity(oldMax))
+                {
+                    // The first key block this row sees: its sum and output are still zero.
+                    rowSum[r] = FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
+                    continue;
+                }
+                float alpha = MathF.Exp(oldMax - newMax);
+                rowSum[r] = rowSum[r] * alpha + FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
                 if (alpha != 1f) FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, alpha);
             }
-            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, bk, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, true);
+            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, j0 > 0);
         }
         for (int r = 0; r < bq; r++)
         {
@@ -104,6 +126,5 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
             FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, 1f / rowSum[r]);
             lse[r] = rowMax[r] + MathF.Log(rowSum[r]);
         }
-        BufferPool.Return(scratch);
     }
 }

@@ -4,8 +4,9 @@ namespace Vitrum.Tensors.Kernels;
 
 /// <summary>
 /// Row-wise steps of the fused attention kernels over one block row of scores (a few hundred
-/// floats in L1). Rows are walked in whole vectors; the last, partial one uses masked loads and
-/// stores, so a row never reads or writes past its end and needs no scalar tail.
+/// floats in L1). Rows are walked in whole vectors with plain loads and stores; only the last,
+/// partial vector uses masked ones (a masked load or store on every vector made these loops 4x
+/// slower here), so a row never reads or writes past its end and needs no scalar tail.
 /// </summary>
 internal static unsafe class FlashRows
 {
@@ -26,34 +27,70 @@ internal static unsafe class FlashRows
         where TV : struct where TOps : IFlashVec<TV> =>
         Transform<TV, TOps, ExpMinusShift>(s, n, limit, scale, bias, biasStride, mask, maskStride, lse);
 
-    /// <summary>s[j] = exp(s[j] - shift) for j &lt; n; returns the sum of the new values.</summary>
+    /// <summary>
+    /// The row maximum of s[j] * scale for j &lt; limit (scale &gt; 0), with s[j] = -inf for limit &lt;= j &lt; n
+    /// and s otherwise left unscaled: the logits when no bias or mask is added, without a store pass
+    /// (<see cref="Exp{TV, TOps}"/> applies the scale).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static float Exp<TV, TOps>(float* s, int n, float shift) where TV : struct where TOps : IFlashVec<TV>
+    public static float ScaledMax<TV, TOps>(float* s, int n, int limit, float scale) where TV : struct where TOps : IFlashVec<TV>
     {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
-        var vshift = TOps.Splat(shift);
-        var sum = TOps.Zero;
-        for (int j = 0; j < n; j += w)
+        int w = TOps.Width, j = 0;
+        limit = Math.Clamp(limit, 0, n);
+        var ninf = TOps.Splat(float.NegativeInfinity);
+        TV max0 = ninf, max1 = ninf;
+        for (; j + 2 * w <= limit; j += 2 * w)
         {
-            var m = n - j >= w ? full : TOps.TailMask(n - j);
-            var e = FlashMath.Exp<TV, TOps>(TOps.Sub(TOps.LoadMasked(s + j, m), vshift));
-            TOps.StoreMasked(s + j, e, m);
-            sum = TOps.Add(sum, TOps.Select(m, e, TOps.Zero));
+            max0 = TOps.Max(max0, TOps.Load(s + j));
+            max1 = TOps.Max(max1, TOps.Load(s + j + w));
         }
-        return TOps.SumLanes(sum);
+        for (; j < limit; j += w)
+        {
+            var m = TOps.TailMask(limit - j);
+            max0 = TOps.Max(max0, TOps.Select(m, TOps.LoadMasked(s + j, m), ninf));
+        }
+        new Span<float>(s + limit, n - limit).Fill(float.NegativeInfinity);
+        return TOps.MaxLanes(TOps.Max(max0, max1)) * scale;
+    }
+
+    /// <summary>s[j] = exp(s[j] * scale - shift) for j &lt; n; returns the sum of the new values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static float Exp<TV, TOps>(float* s, int n, float scale, float shift) where TV : struct where TOps : IFlashVec<TV>
+    {
+        int w = TOps.Width, j = 0;
+        var vscale = TOps.Splat(scale);
+        var vshift = TOps.Splat(-shift);
+        TV sum0 = TOps.Zero, sum1 = TOps.Zero;
+        // Two vectors a step: two independent exp chains and sums keep both FMA pipes busy.
+        for (; j + 2 * w <= n; j += 2 * w)
+        {
+            var e0 = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.Load(s + j), vscale, vshift));
+            var e1 = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.Load(s + j + w), vscale, vshift));
+            TOps.Store(s + j, e0);
+            TOps.Store(s + j + w, e1);
+            sum0 = TOps.Add(sum0, e0);
+            sum1 = TOps.Add(sum1, e1);
+        }
+        for (; j < n; j += w)
+        {
+            var m = TOps.TailMask(n - j);
+            var e = FlashMath.Exp<TV, TOps>(TOps.MulAdd(TOps.LoadMasked(s + j, m), vscale, vshift));
+            TOps.StoreMasked(s + j, e, m);
+            sum0 = TOps.Add(sum0, TOps.Select(m, e, TOps.Zero));
+        }
+        return TOps.SumLanes(TOps.Add(sum0, sum1));
     }
 
     /// <summary>x[j] *= a for j &lt; n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Scale<TV, TOps>(float* x, int n, float a) where TV : struct where TOps : IFlashVec<TV>
     {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
+        int w = TOps.Width, j = 0;
         var va = TOps.Splat(a);
-        for (int j = 0; j < n; j += w)
+        for (; j + w <= n; j += w) TOps.Store(x + j, TOps.Mul(TOps.Load(x + j), va));
+        if (j < n)
         {
-            var m = n - j >= w ? full : TOps.TailMask(n - j);
+            var m = TOps.TailMask(n - j);
             TOps.StoreMasked(x + j, TOps.Mul(TOps.LoadMasked(x + j, m), va), m);
         }
     }
@@ -62,56 +99,61 @@ internal static unsafe class FlashRows
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot<TV, TOps>(float* a, float* b, int n) where TV : struct where TOps : IFlashVec<TV>
     {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
+        int w = TOps.Width, j = 0;
         var acc = TOps.Zero;
-        for (int j = 0; j < n; j += w)
+        for (; j + w <= n; j += w) acc = TOps.MulAdd(TOps.Load(a + j), TOps.Load(b + j), acc);
+        if (j < n)
         {
-            var m = n - j >= w ? full : TOps.TailMask(n - j);
+            var m = TOps.TailMask(n - j);
             acc = TOps.MulAdd(TOps.LoadMasked(a + j, m), TOps.LoadMasked(b + j, m), acc);
         }
         return TOps.SumLanes(acc);
     }
 
     /// <summary>
-    /// The softmax backward for one row: dp[j] = p[j] * (dp[j] - d), with d = sum(dO * O) of the
-    /// row (FlashAttention-2's D, equal to sum_j p[j] dp[j]).
+    /// The softmax backward for one row, scaled: dp[j] = p[j] * (dp[j] - d) * scale, with d = sum(dO * O)
+    /// of the row (FlashAttention-2's D, equal to sum_j p[j] dp[j]). Returns the sum of the unscaled
+    /// values (a bias broadcast along the keys gets it as its gradient) and, when
+    /// <paramref name="biasRow"/> is not null, adds the unscaled values into it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SoftmaxGrad<TV, TOps>(float* p, float* dp, int n, float d) where TV : struct where TOps : IFlashVec<TV>
+    public static float SoftmaxGrad<TV, TOps>(float* p, float* dp, int n, float d, float scale, float* biasRow)
+        where TV : struct where TOps : IFlashVec<TV>
     {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
+        int w = TOps.Width, j = 0;
         var vd = TOps.Splat(d);
-        for (int j = 0; j < n; j += w)
+        var vs = TOps.Splat(scale);
+        var sum = TOps.Zero;
+        for (; j + w <= n; j += w)
         {
-            var m = n - j >= w ? full : TOps.TailMask(n - j);
-            var g = TOps.Mul(TOps.LoadMasked(p + j, m), TOps.Sub(TOps.LoadMasked(dp + j, m), vd));
-            TOps.StoreMasked(dp + j, g, m);
+            var g = TOps.Mul(TOps.Load(p + j), TOps.Sub(TOps.Load(dp + j), vd));
+            sum = TOps.Add(sum, g);
+            if (biasRow != null) TOps.Store(biasRow + j, TOps.Add(TOps.Load(biasRow + j), g));
+            TOps.Store(dp + j, TOps.Mul(g, vs));
         }
+        if (j < n)
+        {
+            var m = TOps.TailMask(n - j);
+            var g = TOps.Mul(TOps.LoadMasked(p + j, m), TOps.Sub(TOps.LoadMasked(dp + j, m), vd));
+            g = TOps.Select(m, g, TOps.Zero);
+            sum = TOps.Add(sum, g);
+            if (biasRow != null) TOps.StoreMasked(biasRow + j, TOps.Add(TOps.LoadMasked(biasRow + j, m), g), m);
+            TOps.StoreMasked(dp + j, TOps.Mul(g, vs), m);
+        }
+        return TOps.SumLanes(sum);
     }
 
     /// <summary>dst[j] += src[j] for j &lt; n.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddInto<TV, TOps>(float* dst, float* src, int n) where TV : struct where TOps : IFlashVec<TV>
     {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
-        for (int j = 0; j < n; j += w)
+        int w = TOps.Width, j = 0;
+        for (; j + w <= n; j += w) TOps.Store(dst + j, TOps.Add(TOps.Load(dst + j), TOps.Load(src + j)));
+        if (j < n)
         {
-            var m = n - j >= w ? full : TOps.TailMask(n - j);
+            var m = TOps.TailMask(n - j);
             TOps.StoreMasked(dst + j, TOps.Add(TOps.LoadMasked(dst + j, m), TOps.LoadMasked(src + j, m)), m);
         }
-    }
-
-    /// <summary>Sum of src[0..n).</summary>
-    public static float Sum<TV, TOps>(float* src, int n) where TV : struct where TOps : IFlashVec<TV>
-    {
-        int w = TOps.Width;
-        var full = TOps.TailMask(w);
-        var acc = TOps.Zero;
-        for (int j = 0; j < n; j += w) acc = TOps.Add(acc, TOps.LoadMasked(src + j, n - j >= w ? full : TOps.TailMask(n - j)));
-        return TOps.SumLanes(acc);
     }
 
     /// <summary>What a row transform does with the logits x it computes: store and reduce them its way.</summary>
@@ -149,14 +191,23 @@ internal static unsafe class FlashRows
     {
         int w = TOps.Width;
         limit = Math.Clamp(limit, 0, n);
-        var full = TOps.TailMask(w);
         var vscale = TOps.Splat(scale);
         var vshift = TOps.Splat(shift);
         var identity = TOps.Splat(TFinish.Identity);
         var acc = identity;
-        for (int j = 0; j < limit; j += w)
+        int j = 0;
+        for (; j + w <= limit; j += w)
         {
-            var m = limit - j >= w ? full : TOps.TailMask(limit - j);
+            var x = TOps.Mul(TOps.Load(s + j), vscale);
+            if (bias != null) x = TOps.Add(x, biasStride == 0 ? TOps.Splat(*bias) : TOps.Load(bias + j));
+            if (mask != null) x = TOps.Add(x, maskStride == 0 ? TOps.Splat(*mask) : TOps.Load(mask + j));
+            x = TFinish.Apply<TV, TOps>(x, vshift);
+            TOps.Store(s + j, x);
+            acc = TFinish.Reduce<TV, TOps>(acc, x);
+        }
+        if (j < limit)
+        {
+            var m = TOps.TailMask(limit - j);
             var x = TOps.Mul(TOps.LoadMasked(s + j, m), vscale);
             if (bias != null) x = TOps.Add(x, biasStride == 0 ? TOps.Splat(*bias) : TOps.LoadMasked(bias + j, m));
             if (mask != null) x = TOps.Add(x, maskStride == 0 ? TOps.Splat(*mask) : TOps.LoadMasked(mask + j, m));

@@ -14,16 +14,34 @@ internal struct TileCols2 : ITileColumns { public static int Vectors => 2; }
 internal struct TileCols3 : ITileColumns { public static int Vectors => 3; }
 internal struct TileCols4 : ITileColumns { public static int Vectors => 4; }
 
+/// <summary>Whether a tile's last vector column is partial (masked loads of B, masked stores of C).</summary>
+internal interface ITileEdge
+{
+    static abstract bool Partial { get; }
+}
+
+internal struct WholeEdge : ITileEdge { public static bool Partial => false; }
+internal struct PartialEdge : ITileEdge { public static bool Partial => true; }
+
 /// <summary>
 /// The block products of the fused attention kernels: C[m, n] (+)= A[m, k] B[k, n] with A strided
 /// (so P^T and dS^T are read in place) and B row-major with contiguous rows (K^T and V^T packed
 /// once per head, V, Q, K and dO read where they lie). Register-blocked: 6 rows x up to 4 vectors of
-/// accumulators (24 of the 32 zmm registers), one broadcast of A per row and step of k.
+/// accumulators (24 of the 32 zmm registers), one broadcast of A per row and step of k. A partial
+/// last vector of columns is read and written masked, never past the row's end.
 /// </summary>
 internal static unsafe class FlashTiles
 {
     public const int TileRows = 6;
 
+    /// <summary>Rows of the one-vector-wide tile.</summary>
+    public const int TallRows = 8;
+
+    /// <summary>
+    /// C[m, n] (+)= A[m, k] B[k, n]. Columns go in tiles of 4 vectors; the last tile takes the 1-3
+    /// vectors left, its last one masked when n is not a whole number of vectors (head dims 8, 24,
+    /// 40...), so no column ever runs scalar.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Product<TV, TOps>(int m, int n, int k, float* a, int rsA, int csA, float* b, int ldb,
         float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV>
@@ -31,21 +49,38 @@ internal static unsafe class FlashTiles
         if (m <= 0 || n <= 0) return;
         int w = TOps.Width;
         int j = 0;
-        for (; j + 4 * w <= n; j += 4 * w) Rows<TV, TOps, TileCols4>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
-        int rest = (n - j) / w;
-        if (rest == 3) Rows<TV, TOps, TileCols3>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
-        else if (rest == 2) Rows<TV, TOps, TileCols2>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
-        else if (rest == 1) Rows<TV, TOps, TileCols1>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
-        j += rest * w;
-        // Fewer columns than one vector: the same tiles one lane wide.
-        if (j < n && w > 1) Product<float, FlashVecScalar>(m, n - j, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate);
+        for (; j + 4 * w <= n; j += 4 * w) Rows<TV, TOps, TileCols4, WholeEdge>(m, k, a, rsA, csA, b + j, ldb, c + j, ldc, accumulate, default);
+        int left = n - j;
+        if (left == 0) return;
+        int vectors = (left + w - 1) / w;
+        b += j;
+        c += j;
+        if (left % w == 0)
+        {
+            if (vectors == 3) Rows<TV, TOps, TileCols3, WholeEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, default);
+            else if (vectors == 2) Rows<TV, TOps, TileCols2, WholeEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, default);
+            else Rows<TV, TOps, TileCols1, WholeEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, default);
+            return;
+        }
+        var edge = TOps.TailMask(left % w);
+        if (vectors == 4) Rows<TV, TOps, TileCols4, PartialEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, edge);
+        else if (vectors == 3) Rows<TV, TOps, TileCols3, PartialEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, edge);
+        else if (vectors == 2) Rows<TV, TOps, TileCols2, PartialEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, edge);
+        else Rows<TV, TOps, TileCols1, PartialEdge>(m, k, a, rsA, csA, b, ldb, c, ldc, accumulate, edge);
     }
 
-    private static void Rows<TV, TOps, TN>(int m, int k, float* a, int rsA, int csA, float* b, int ldb,
-        float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Rows<TV, TOps, TN, TE>(int m, int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate, TV edge) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns where TE : ITileEdge
     {
-        for (int i = 0; i < m; i += TileRows)
-            Tile<TV, TOps, TN>(Math.Min(TileRows, m - i), k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate);
+        int i = 0;
+        // One vector of columns (head dims up to 16 lanes): 6 accumulators are fewer than the FMA
+        // pipes' latency x throughput (8), so whole 8-row tiles go first, the 6-row tile takes the rest.
+        if (TN.Vectors == 1)
+            for (; i + TallRows <= m; i += TallRows)
+                TallTile<TV, TOps, TE>(k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate, edge);
+        for (; i < m; i += TileRows)
+            Tile<TV, TOps, TN, TE>(Math.Min(TileRows, m - i), k, a + (long)i * rsA, rsA, csA, b, ldb, c + (long)i * ldc, ldc, accumulate, edge);
     }
 
     /// <summary>One row of a tile's accumulators (TN of the four are used).</summary>
@@ -59,8 +94,8 @@ internal static unsafe class FlashTiles
     /// is always the full register block; only the first mr rows are stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile<TV, TOps, TN>(int mr, int k, float* a, int rsA, int csA, float* b, int ldb,
-        float* c, int ldc, bool accumulate) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    private static void Tile<TV, TOps, TN, TE>(int mr, int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate, TV edge) where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns where TE : ITileEdge
     {
         int w = TOps.Width;
         float* a0 = a, a1 = a + Math.Min(1, mr - 1) * rsA, a2 = a + Math.Min(2, mr - 1) * rsA;
@@ -70,10 +105,10 @@ internal static unsafe class FlashTiles
         for (int p = 0; p < k; p++, ap += csA)
         {
             float* bp = b + (long)p * ldb;
-            TV b0 = TOps.Load(bp);
-            TV b1 = TN.Vectors > 1 ? TOps.Load(bp + w) : TOps.Zero;
-            TV b2 = TN.Vectors > 2 ? TOps.Load(bp + 2 * w) : TOps.Zero;
-            TV b3 = TN.Vectors > 3 ? TOps.Load(bp + 3 * w) : TOps.Zero;
+            TV b0 = LoadB<TV, TOps, TN, TE>(bp, 0, edge);
+            TV b1 = TN.Vectors > 1 ? LoadB<TV, TOps, TN, TE>(bp + w, 1, edge) : TOps.Zero;
+            TV b2 = TN.Vectors > 2 ? LoadB<TV, TOps, TN, TE>(bp + 2 * w, 2, edge) : TOps.Zero;
+            TV b3 = TN.Vectors > 3 ? LoadB<TV, TOps, TN, TE>(bp + 3 * w, 3, edge) : TOps.Zero;
             Step<TV, TOps, TN>(ref r0, a0[ap], b0, b1, b2, b3);
             Step<TV, TOps, TN>(ref r1, a1[ap], b0, b1, b2, b3);
             Step<TV, TOps, TN>(ref r2, a2[ap], b0, b1, b2, b3);
@@ -81,13 +116,51 @@ internal static unsafe class FlashTiles
             Step<TV, TOps, TN>(ref r4, a4[ap], b0, b1, b2, b3);
             Step<TV, TOps, TN>(ref r5, a5[ap], b0, b1, b2, b3);
         }
-        StoreRow<TV, TOps, TN>(c, accumulate, r0);
-        if (mr > 1) StoreRow<TV, TOps, TN>(c + ldc, accumulate, r1);
-        if (mr > 2) StoreRow<TV, TOps, TN>(c + 2L * ldc, accumulate, r2);
-        if (mr > 3) StoreRow<TV, TOps, TN>(c + 3L * ldc, accumulate, r3);
-        if (mr > 4) StoreRow<TV, TOps, TN>(c + 4L * ldc, accumulate, r4);
-        if (mr > 5) StoreRow<TV, TOps, TN>(c + 5L * ldc, accumulate, r5);
+        StoreRow<TV, TOps, TN, TE>(c, accumulate, r0, edge);
+        if (mr > 1) StoreRow<TV, TOps, TN, TE>(c + ldc, accumulate, r1, edge);
+        if (mr > 2) StoreRow<TV, TOps, TN, TE>(c + 2L * ldc, accumulate, r2, edge);
+        if (mr > 3) StoreRow<TV, TOps, TN, TE>(c + 3L * ldc, accumulate, r3, edge);
+        if (mr > 4) StoreRow<TV, TOps, TN, TE>(c + 4L * ldc, accumulate, r4, edge);
+        if (mr > 5) StoreRow<TV, TOps, TN, TE>(c + 5L * ldc, accumulate, r5, edge);
     }
+
+    /// <summary>A whole 8 x 1-vector tile: 8 independent FMA chains, one load of B and 8 broadcasts of A per step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TallTile<TV, TOps, TE>(int k, float* a, int rsA, int csA, float* b, int ldb,
+        float* c, int ldc, bool accumulate, TV edge) where TV : struct where TOps : IFlashVec<TV> where TE : ITileEdge
+    {
+        float* a0 = a, a1 = a + rsA, a2 = a + 2L * rsA, a3 = a + 3L * rsA;
+        float* a4 = a + 4L * rsA, a5 = a + 5L * rsA, a6 = a + 6L * rsA, a7 = a + 7L * rsA;
+        TV c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
+        long ap = 0;
+        for (int p = 0; p < k; p++, ap += csA)
+        {
+            TV bv = LoadB<TV, TOps, TileCols1, TE>(b + (long)p * ldb, 0, edge);
+            c0 = TOps.MulAdd(TOps.Splat(a0[ap]), bv, c0);
+            c1 = TOps.MulAdd(TOps.Splat(a1[ap]), bv, c1);
+            c2 = TOps.MulAdd(TOps.Splat(a2[ap]), bv, c2);
+            c3 = TOps.MulAdd(TOps.Splat(a3[ap]), bv, c3);
+            c4 = TOps.MulAdd(TOps.Splat(a4[ap]), bv, c4);
+            c5 = TOps.MulAdd(TOps.Splat(a5[ap]), bv, c5);
+            c6 = TOps.MulAdd(TOps.Splat(a6[ap]), bv, c6);
+            c7 = TOps.MulAdd(TOps.Splat(a7[ap]), bv, c7);
+        }
+        bool partial = TE.Partial;
+        StoreVector<TV, TOps>(c, accumulate, c0, partial, edge);
+        StoreVector<TV, TOps>(c + ldc, accumulate, c1, partial, edge);
+        StoreVector<TV, TOps>(c + 2L * ldc, accumulate, c2, partial, edge);
+        StoreVector<TV, TOps>(c + 3L * ldc, accumulate, c3, partial, edge);
+        StoreVector<TV, TOps>(c + 4L * ldc, accumulate, c4, partial, edge);
+        StoreVector<TV, TOps>(c + 5L * ldc, accumulate, c5, partial, edge);
+        StoreVector<TV, TOps>(c + 6L * ldc, accumulate, c6, partial, edge);
+        StoreVector<TV, TOps>(c + 7L * ldc, accumulate, c7, partial, edge);
+    }
+
+    /// <summary>Vector <paramref name="index"/> of a row of B: masked when it is the partial last one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV LoadB<TV, TOps, TN, TE>(float* p, int index, TV edge)
+        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns where TE : ITileEdge =>
+        TE.Partial && index == TN.Vectors - 1 ? TOps.LoadMasked(p, edge) : TOps.Load(p);
 
     /// <summary>row += a * [b0 b1 b2 b3] (the first TN vectors).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,19 +175,22 @@ internal static unsafe class FlashTiles
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TV, TOps, TN>(float* c, bool accumulate, in TileRow<TV> row)
-        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns
+    private static void StoreRow<TV, TOps, TN, TE>(float* c, bool accumulate, in TileRow<TV> row, TV edge)
+        where TV : struct where TOps : IFlashVec<TV> where TN : ITileColumns where TE : ITileEdge
     {
         int w = TOps.Width;
-        StoreVector<TV, TOps>(c, accumulate, row.V0);
-        if (TN.Vectors > 1) StoreVector<TV, TOps>(c + w, accumulate, row.V1);
-        if (TN.Vectors > 2) StoreVector<TV, TOps>(c + 2 * w, accumulate, row.V2);
-        if (TN.Vectors > 3) StoreVector<TV, TOps>(c + 3 * w, accumulate, row.V3);
+        StoreVector<TV, TOps>(c, accumulate, row.V0, TE.Partial && TN.Vectors == 1, edge);
+        if (TN.Vectors > 1) StoreVector<TV, TOps>(c + w, accumulate, row.V1, TE.Partial && TN.Vectors == 2, edge);
+        if (TN.Vectors > 2) StoreVector<TV, TOps>(c + 2 * w, accumulate, row.V2, TE.Partial && TN.Vectors == 3, edge);
+        if (TN.Vectors > 3) StoreVector<TV, TOps>(c + 3 * w, accumulate, row.V3, TE.Partial && TN.Vectors == 4, edge);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreVector<TV, TOps>(float* c, bool accumulate, TV v) where TV : struct where TOps : IFlashVec<TV> =>
-        TOps.Store(c, accumulate ? TOps.Add(TOps.Load(c), v) : v);
+    private static void StoreVector<TV, TOps>(float* c, bool accumulate, TV v, bool partial, TV edge) where TV : struct where TOps : IFlashVec<TV>
+    {
+        if (partial) TOps.StoreMasked(c, accumulate ? TOps.Add(TOps.LoadMasked(c, edge), v) : v, edge);
+        else TOps.Store(c, accumulate ? TOps.Add(TOps.Load(c), v) : v);
+    }
 
     /// <summary>
     /// dst[c * ldDst + r] = src[r * rowStride + c] for r &lt; rows, c &lt; cols; columns rows..ldDst of

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Vitrum.Tensors.Kernels;
 
@@ -47,6 +49,17 @@ internal struct AddBackRun : IMapRun<float>
     {
         if (ms == 1 && ps == 1)
         {
+            // Short runs (rows of a 16-wide attention head) are common: inline vector steps beat a library call.
+            if (len < 128 && Simd.Level == SimdLevel.Avx512)
+            {
+                var dst = m.AsSpan(mo, len);
+                var src = p.AsSpan(po, len);
+                int i = 0;
+                for (; i + 16 <= len; i += 16)
+                    (Vector512.LoadUnsafe(ref dst[i]) + Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(src.Slice(i)))).StoreUnsafe(ref dst[i]);
+                for (; i < len; i++) dst[i] += src[i];
+                return;
+            }
             var acc = m.AsSpan(mo, len);
             TensorPrimitives.Add(acc, p.AsSpan(po, len), acc);
         }

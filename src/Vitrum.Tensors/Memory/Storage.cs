@@ -21,6 +21,16 @@ internal sealed class Storage
     public static Storage NewFloat(int length) => new(BufferPool.RentFloat(length), null, length);
     public static Storage NewLong(int length) => new(null, BufferPool.RentLong(length), length);
 
+    /// <summary>True when exactly one tensor object refers to this buffer.</summary>
+    public bool IsExclusive => Volatile.Read(ref _refs) == 1;
+
+    /// <summary>Zeros the whole buffer.</summary>
+    public void Clear()
+    {
+        F?.AsSpan(0, Length).Clear();
+        L?.AsSpan(0, Length).Clear();
+    }
+
     public void AddRef() => Interlocked.Increment(ref _refs);
 
     public void Release()

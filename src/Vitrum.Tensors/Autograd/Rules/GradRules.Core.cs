@@ -21,9 +21,7 @@ internal static partial class GradRules
 
     public static void Narrow(Node n, Tensor g)
     {
-        var z = Tensor.Zeros(n.Inputs[0].Shape);
-        Ops.CopyInto(z.Narrow(n.Ints[0], n.Ints[1], g.Shape[n.Ints[0]]), g);
-        n.Pass(0, z);
+        if (n.NeedsGrad(0)) Engine.AccumulateNarrow(n.Inputs[0], n.Ints[0], n.Ints[1], g);
     }
 
     public static void Slice(Node n, Tensor g)

@@ -58,7 +58,13 @@ public static unsafe partial class Gemm
                 for (int i = 0; i < g.M; i++) new Span<float>(g.C + i * g.Ldc, g.N).Clear();
         }
         else if (Simd.Level == SimdLevel.Avx512 && (double)g.M * g.N * g.K <= GemmSmall.Work) GemmSmall.Run(g);
-        else if (threads > 1 && (double)g.M * g.N * g.K >= ParallelWork) GemmParallel.Run<TK>(g, threads);
+        else if (threads > 1 && (double)g.M * g.N * g.K >= ParallelWork)
+        {
+            if (GemmDepthParallel.Suits(g, threads)) GemmDepthParallel.Run<TK>(g, threads);
+            else if (GemmRowParallel.Suits<TK>(g, threads)) GemmRowParallel.Run<TK>(g, threads);
+            else if (GemmParallel.Suits<TK>(g)) GemmParallel.Run<TK>(g, threads);
+            else GemmTileParallel.Run<TK>(g, threads);
+        }
         else GemmDriver.Serial<TK>(g);
     }
 

@@ -20,5 +20,9 @@ internal readonly unsafe struct GemmArgs
     /// <summary>The same problem on other operands (entry i of a batch).</summary>
     public GemmArgs At(float* a, float* b, float* c) => new(M, N, K, a, RsA, CsA, b, RsB, CsB, c, Ldc, Accumulate);
 
+    /// <summary>The block of rows [r0, r0 + rows) and columns [c0, c0 + cols) of C, over the whole depth.</summary>
+    public GemmArgs Block(int r0, int rows, int c0, int cols)
+        => new(rows, cols, K, A + r0 * RsA, RsA, CsA, B + c0 * CsB, RsB, CsB, C + r0 * Ldc + c0, Ldc, Accumulate);
+
     public double Flops => 2.0 * M * N * K;
 }

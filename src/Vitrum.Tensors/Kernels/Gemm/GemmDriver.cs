@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Vitrum.Tensors.Kernels;
 
@@ -20,7 +21,11 @@ internal static unsafe class GemmDriver
     /// <summary>B blocks of at most this many floats (256 KB) are read in place whatever the row count: they stay cached.</summary>
     private const int InPlaceFloats = 64 * 1024;
 
-    /// <summary>Depth of a packed slice: an A panel (Mr x KC) stays in the 32 KB L1D while B panels stream past it.</summary>
+    /// <summary>
+    /// Depth of a packed slice: an A panel (Mr x KC, 21 KB) stays in the 48 KB L1D of a Zen 5 core while B
+    /// panels stream past it. Measured on Zen 5 (2048^3, 1576 x 768 x 3072 and 1576 x 3072 x 768): KC 256,
+    /// 384, 512, 700 and 1024 with NC 160-960 all within 2% of each other, inside the machine's noise.
+    /// </summary>
     public const int KC = 384;
 
     /// <summary>Columns of a packed B block: KC x NC floats = 720 KB, resident in the 1 MB L2.</summary>
@@ -96,15 +101,26 @@ internal static unsafe class GemmDriver
     {
         int mr = TK.Mr, nr = TK.Nr;
         float* tile = stackalloc float[mr * nr];
+        long panelBytes = (long)mr * kc * sizeof(float);
+        int calls = CeilDiv(cols, nr);
+        long prefetchStep = RoundUp((int)CeilDiv((int)panelBytes, calls), 64);
         for (int i = 0; i < rows; i += mr)
         {
             float* a = pa + (long)i * kc;
+            byte* next = (byte*)(a + (long)mr * kc);
             int h = Math.Min(mr, rows - i);
+            long ahead = i + mr < rows && Sse.IsSupported ? 0 : panelBytes;
             for (int j = 0; j < cols; j += nr)
             {
                 float* bj = b + j * colStride;
                 float* cij = c + i * ldc + j;
                 int w = Math.Min(nr, cols - j);
+                // The next A panel comes from L3: bring a share of it into L2 before each kernel call of this
+                // row, so the next row's first call does not stall on it (measured on Zen 5: a kernel walking
+                // a fresh A panel per row of calls lost 6% against one reusing a cached panel; this prefetch
+                // gained 2-6% at 2048^3 on one thread in three of four interleaved pairs).
+                for (long q = ahead; q < Math.Min(ahead + prefetchStep, panelBytes); q += 64) Sse.Prefetch1(next + q);
+                ahead += prefetchStep;
                 if (h == mr && w == nr)
                 {
                     TK.Run(kc, a, bj, ldb, cij, ldc, add);
