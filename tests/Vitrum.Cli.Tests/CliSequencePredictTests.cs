@@ -1,4 +1,5 @@
 using Vitrum.Models.Transformer;
+using Vitrum.Models.Vit;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
@@ -97,7 +98,20 @@ public class CliSequencePredictTests : IDisposable
         var (code, _, err) = Run("predict", "--model", other, "--weights", weights, "--input", Input(Src, Tgt));
         Assert.NotEqual(0, code);
         var line = OneLine(err);
-        Assert.Contains("seq.safetensors does not fit the model", line);
+        Assert.Contains("seq.safetensors is not a checkpoint of this Transformer", line);
         Assert.Contains("linear1.weight: checkpoint [24, 16] vs model [32, 16]", line);
+    }
+
+    [Fact]
+    public void A_vit_checkpoint_given_to_a_transformer_config_gives_one_line()
+    {
+        var (_, _, configPath) = Weights();
+        var vit = Path.Combine(_dir, "vit.safetensors");
+        SafetensorsWriter.Save(vit, new VisionTransformer(VitPresets.VitMnist with { EmbedDim = 16, Depth = 1, NumHeads = 2 }).StateDict());
+        var (code, _, err) = Run("predict", "--model", configPath, "--weights", vit, "--input", Input(Src, Tgt));
+        Assert.NotEqual(0, code);
+        var line = OneLine(err);
+        Assert.Contains("vit.safetensors is not a checkpoint of this Transformer (d_model 16", line);
+        Assert.Contains("missing keys: src_embed.weight", line);
     }
 }

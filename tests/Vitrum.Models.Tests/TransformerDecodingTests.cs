@@ -73,6 +73,18 @@ public class TransformerDecodingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Batched_padded_beam_search_equals_decoding_each_source_alone()
+    {
+        var (src, seqs) = ReversalTask.Batch(5, new Random(16));
+        var batched = TransformerDecoding.Beam(ReversalTask.Model, src, 3, 10, ReversalTask.Bos, ReversalTask.Eos);
+        for (int i = 0; i < seqs.Length; i++)
+        {
+            var alone = TransformerDecoding.Beam(ReversalTask.Model, Tensor.FromLongs(seqs[i], 1, seqs[i].Length), 3, 10, ReversalTask.Bos, ReversalTask.Eos);
+            Assert.Equal(alone[0], batched[i]);
+        }
+    }
+
+    [Fact]
     public void Beam_search_on_the_trained_model_reverses_sequences()
     {
         var (src, seqs) = ReversalTask.Batch(8, new Random(15));

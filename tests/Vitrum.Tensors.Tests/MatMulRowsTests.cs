@@ -39,6 +39,26 @@ public class MatMulRowsTests
         Assert.Equal(Reference(view, w), Ops.MatMul(view, w).ToArray(), new ToleranceComparer(1e-5f));
     }
 
+    /// <summary>Up to 8 rows against W^T take the dot-product path (GemmDots): four-row groups and single rows, depths through the 64-wide, 16-wide and scalar loops.</summary>
+    [Theory]
+    [InlineData(1, 1024, 256)]
+    [InlineData(2, 40, 83)]
+    [InlineData(3, 17, 15)]
+    [InlineData(4, 33, 80)]
+    [InlineData(7, 29, 70)]
+    [InlineData(8, 512, 128)]
+    public void Few_rows_against_a_transposed_weight_equal_a_reference_with_and_without_bias(int m, int n, int k)
+    {
+        var gen = new Generator(6);
+        var x = Tensor.Randn(gen, m, 1, k);
+        var w = Tensor.Randn(gen, n, k);
+        var bias = Tensor.Randn(gen, n);
+        var plain = Reference(x, w.T);
+        Assert.Equal(plain, Ops.MatMul(x, w.T).ToArray(), new ToleranceComparer(1e-4f));
+        var b = bias.ToArray();
+        Assert.Equal(plain.Select((v, i) => v + b[i % n]).ToArray(), Ops.Linear(x, w, bias).ToArray(), new ToleranceComparer(1e-4f));
+    }
+
     [Fact]
     public void Broadcast_rows_are_not_folded_into_one_matrix()
     {

@@ -30,8 +30,7 @@ public static class SequencePredict
     {
         var model = new TransformerModel(config);
         var tensors = WeightsFile.ReadTensors(weights, out _);
-        try { TransformerWeights.Load(model, tensors, Path.GetFileName(weights)); }
-        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(weights)} does not fit the model: {e.Message}"); }
+        TransformerWeights.Load(model, tensors, Path.GetFileName(weights));
         Tensor src, tgt;
         using (var f = SafetensorsFile.Open(input))
         {

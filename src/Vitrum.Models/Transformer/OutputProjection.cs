@@ -27,5 +27,5 @@ public sealed class OutputProjection : Module
 
     /// <param name="x">[..., E]</param>
     /// <returns>[..., V]</returns>
-    public Tensor Forward(Tensor x) => Ops.Add(Ops.MatMul(x, Weight.T), Bias);
+    public Tensor Forward(Tensor x) => Ops.Linear(x, Weight, Bias);
 }

@@ -37,9 +37,7 @@ public sealed class MultiheadAttention : Module
     /// </summary>
     public Tensor ProjectHeads(Tensor x, int which)
     {
-        var w = InProjWeight.Narrow(0, which * EmbedDim, EmbedDim);
-        var y = Ops.MatMul(x, w.T);
-        if (InProjBias != null) y = Ops.Add(y, InProjBias.Narrow(0, which * EmbedDim, EmbedDim));
+        var y = Ops.Linear(x, InProjWeight.Narrow(0, which * EmbedDim, EmbedDim), InProjBias?.Narrow(0, which * EmbedDim, EmbedDim));
         return y.Reshape(x.Shape[0], x.Shape[1], NumHeads, EmbedDim / NumHeads).Transpose(1, 2);
     }
 

@@ -57,6 +57,7 @@ public static unsafe partial class Gemm
             if (!g.Accumulate)
                 for (int i = 0; i < g.M; i++) new Span<float>(g.C + i * g.Ldc, g.N).Clear();
         }
+        else if (GemmDots.Suits(g)) GemmDots.Run(g);
         else if (Simd.Level == SimdLevel.Avx512 && (double)g.M * g.N * g.K <= GemmSmall.Work) GemmSmall.Run(g);
         else if (threads > 1 && (double)g.M * g.N * g.K >= ParallelWork)
         {
