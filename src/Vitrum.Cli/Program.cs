@@ -9,12 +9,15 @@ public static class Program
         usage: vitrum COMMAND [options]
 
         commands:
-          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist|DIR [--epochs N] [--batch-size B]
+          train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist|cmudict|DIR [--epochs N] [--batch-size B]
                 [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--mixup A] [--cutmix A] [--json]
                 (DIR: one subfolder of PNG/JPEG images per class; writes weights, metrics.jsonl and chart.png)
-          eval --weights W [--model M] --dataset NAME|DIR [--json]   test accuracy of trained weights
+                cmudict only: [--warmup-steps W] [--max-minutes M] [--beam K] [--train-words N]
+          eval --weights W [--model M] --dataset NAME|DIR [--json]   test accuracy (cmudict: WER/PER; [--beam K] [--split valid])
           predict --weights W [--model M] IMAGE... [--top K] [--dataset NAME|DIR] [--json]   top-k labels
+          g2p --weights W [--beam K] [--json] WORD...            print pronunciations (ARPAbet) of words
           predict --weights W [--model M] --input X.safetensors [--output Y.safetensors] [--top K] [--json]
+                (images: input [N,C,H,W]; Transformer: src [N,S] and tgt [N,T] int64 -> logits [N,T,V])
           attention --weights W [--model M] IMAGE --out map.png [--json]   attention rollout heat map
           inspect FILE [--json]                                  list tensors and metadata of a .safetensors or .pth file
           bench gemm --m M --n N --k K [--threads T] [--json]   time one SGEMM, print GFLOP/s
@@ -41,6 +44,7 @@ public static class Program
                 "models" => Commands.ModelsCommand.Run(new CliArgs(argv[1..])),
                 "predict" => Commands.PredictCommand.Run(new CliArgs(argv[1..])),
                 "attention" => Commands.AttentionCommand.Run(new CliArgs(argv[1..])),
+                "g2p" => Commands.G2PCommand.Run(new CliArgs(argv[1..])),
                 _ => throw new CliException($"unknown command '{argv[0]}' (try 'vitrum help')"),
             };
         }

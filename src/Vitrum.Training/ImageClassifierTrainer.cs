@@ -37,23 +37,14 @@ public sealed class ImageClassifierTrainer(
 
     public TrainResult Run(CancellationToken ct = default)
     {
-        Directory.CreateDirectory(options.OutDir);
+        var run = new RunDirectory(options.OutDir, model, modelConfigJson);
         var loader = new BatchLoader(train, options.BatchSize, trainTransforms, options.Seed, shuffle: true, dropLast: train.Count >= options.BatchSize);
         int perEpoch = loader.BatchesPerEpoch;
         long total = (long)perEpoch * options.Epochs;
         var opt = new AdamW(ParamGroup.WeightDecaySplit(model, options.Lr, options.WeightDecay, noWeightDecay));
         var schedule = new WarmupCosine(options.Lr, Math.Min(total, (long)(options.WarmupEpochs * perEpoch)), total, options.MinLr);
-        long step = 0;
-        double best = 0, lastAcc = 0;
-        if (options.Resume && File.Exists(CheckpointPath))
-        {
-            var st = TrainingCheckpoint.Load(CheckpointPath, model, opt);
-            step = st.Step;
-            if (st.Extra != null && st.Extra.TryGetValue("best_accuracy", out var b)) best = double.Parse(b, CultureInfo.InvariantCulture);
-            Log?.Invoke($"resumed from {CheckpointPath} at step {step} (epoch {step / perEpoch + 1})");
-        }
-        else if (!options.Resume && File.Exists(Path.Combine(options.OutDir, "metrics.jsonl")))
-            File.Delete(Path.Combine(options.OutDir, "metrics.jsonl"));
+        var (step, extra) = run.Begin(opt, options.Resume, Log);
+        double best = RunDirectory.ParseOr(extra, "best_accuracy", 0), lastAcc = 0;
         var clock = Stopwatch.StartNew();
         long startStep = step;
         bool interrupted = false;
@@ -95,7 +86,7 @@ public sealed class ImageClassifierTrainer(
             }
             if (interrupted && bi < perEpoch)
             {
-                SaveState(opt, step, best);
+                SaveState(run, opt, step, best);
                 Log?.Invoke($"stopped at step {step}; resume with --resume");
                 break;
             }
@@ -103,34 +94,25 @@ public sealed class ImageClassifierTrainer(
             lastAcc = testAcc;
             var m = new EpochMetrics(epoch + 1, seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : (double)correct / seen, testLoss, testAcc,
                 opt.Groups[0].Lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9));
-            var metricsPath = Path.Combine(options.OutDir, "metrics.jsonl");
-            File.AppendAllText(metricsPath, JsonSerializer.Serialize(m) + "\n");
-            ImageFile.SavePng(Path.Combine(options.OutDir, "chart.png"), MetricsChart.Render(MetricsChart.ReadMetrics(metricsPath)));
+            run.AppendMetrics(m);
+            ImageFile.SavePng(Path.Combine(options.OutDir, "chart.png"), MetricsChart.Render(MetricsChart.ReadMetrics(run.MetricsPath)));
             OnEpoch?.Invoke(m);
-            SaveWeights("last.safetensors", epoch + 1, testAcc);
+            var meta = new Dictionary<string, string>(options.Metadata)
+            {
+                ["classes"] = JsonSerializer.Serialize(train.Classes),
+                ["test_accuracy"] = RunDirectory.Format(testAcc),
+            };
+            run.SaveWeights("last.safetensors", epoch + 1, meta);
             if (testAcc > best)
             {
                 best = testAcc;
-                SaveWeights("best.safetensors", epoch + 1, testAcc);
+                run.SaveWeights("best.safetensors", epoch + 1, meta);
             }
-            SaveState(opt, step, best);
+            SaveState(run, opt, step, best);
         }
         return new TrainResult(lastAcc, best, epoch, clock.Elapsed.TotalSeconds, interrupted);
     }
 
-    private void SaveState(Optimizer opt, long step, double best) =>
-        TrainingCheckpoint.Save(CheckpointPath, model, opt, new TrainingState(0, step, Array.Empty<ulong>(), modelConfigJson,
-            new Dictionary<string, string> { ["best_accuracy"] = best.ToString("R", CultureInfo.InvariantCulture) }));
-
-    private void SaveWeights(string name, int epoch, double accuracy)
-    {
-        var meta = new Dictionary<string, string>(options.Metadata)
-        {
-            ["config"] = modelConfigJson,
-            ["classes"] = JsonSerializer.Serialize(train.Classes),
-            ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture),
-            ["test_accuracy"] = accuracy.ToString("R", CultureInfo.InvariantCulture),
-        };
-        SafetensorsWriter.Save(Path.Combine(options.OutDir, name), model.StateDict(), meta);
-    }
+    private static void SaveState(RunDirectory run, Optimizer opt, long step, double best) =>
+        run.SaveState(opt, step, new Dictionary<string, string> { ["best_accuracy"] = RunDirectory.Format(best) });
 }

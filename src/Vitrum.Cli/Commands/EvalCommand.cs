@@ -13,6 +13,7 @@ public static class EvalCommand
         var weights = args.Required("weights");
         var modelArg = args.String("model");
         var dataset = args.Required("dataset");
+        if (dataset == G2PTrainCommand.Dataset) return G2PEvalCommand.Run(args, weights, modelArg);
         int batch = args.Int("batch-size", 256, 1, 65_536);
         WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
         bool json = args.Flag("json");

@@ -21,8 +21,8 @@ public sealed class ProgressLine
         const int width = 24;
         int filled = (int)(width * (double)p.Batch / p.Batches);
         var text = string.Format(CultureInfo.InvariantCulture,
-            "epoch {0}/{1} [{2}{3}] {4}/{5} loss {6:F4} acc {7:P2} {8:F0} img/s eta {9:hh\\:mm\\:ss}",
-            p.Epoch, p.Epochs, new string('#', filled), new string('.', width - filled), p.Batch, p.Batches, p.Loss, p.Accuracy, p.ImagesPerSecond, p.Eta);
+            "epoch {0}/{1} [{2}{3}] {4}/{5} loss {6:F4} acc {7:P2} {8:F0} {10} eta {9:hh\\:mm\\:ss}",
+            p.Epoch, p.Epochs, new string('#', filled), new string('.', width - filled), p.Batch, p.Batches, p.Loss, p.Accuracy, p.PerSecond, p.Eta, p.Unit);
         if (_tty) Console.Error.Write("\r" + text.PadRight(Console.BufferWidth > 0 ? Math.Min(Console.BufferWidth - 1, 120) : 100));
         else Console.Error.WriteLine(text);
     }

@@ -13,21 +13,9 @@ public static class TrainCommand
     {
         var modelArg = args.Required("model");
         var dataset = args.Required("dataset");
+        if (dataset == G2PTrainCommand.Dataset) return G2PTrainCommand.Run(args, modelArg);
         var model = ModelChoice.Create(modelArg, args.Int("seed", 0, 0) is var s ? (ulong)s : 0);
-        var defaults = ModelChoice.TrainingDefaults(modelArg);
-        var o = new TrainOptions
-        {
-            Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),
-            BatchSize = args.Int("batch-size", defaults.BatchSize, 1, 65_536),
-            Lr = args.Double("lr", defaults.Lr),
-            WeightDecay = args.Double("weight-decay", defaults.WeightDecay),
-            WarmupEpochs = args.Double("warmup-epochs", defaults.WarmupEpochs),
-            LabelSmoothing = args.Double("label-smoothing", defaults.LabelSmoothing),
-            Seed = (ulong)args.Int("seed", 0, 0),
-            OutDir = args.String("out") ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(modelArg)}-{dataset}"),
-            Resume = args.Flag("resume"),
-            MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
-        };
+        var o = Options(args, modelArg, dataset);
         double mixupAlpha = args.Double("mixup", 0), cutmixAlpha = args.Double("cutmix", 0);
         double mixProb = args.Double("mixup-prob", 1.0), switchProb = args.Double("mixup-switch-prob", 0.5);
         if (mixupAlpha < 0 || cutmixAlpha < 0 || mixProb is < 0 or > 1 || switchProb is < 0 or > 1)
@@ -46,43 +34,47 @@ public static class TrainCommand
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, mixupAlpha, cutmixAlpha, mixProb, switchProb, LabelSmoothing: o.LabelSmoothing) };
         o = o with { Metadata = DatasetChoice.Preprocessing(dataset, model.InChannels).ToMetadata() };
         var progress = new ProgressLine();
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        using var ctrlC = new CtrlC();
+        var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
         {
-            e.Cancel = true;
-            Console.Error.WriteLine("\ninterrupt: finishing this step and saving a checkpoint (Ctrl+C again to abort)");
-            if (cts.IsCancellationRequested) Environment.Exit(130);
-            cts.Cancel();
+            OnStep = progress.Step,
+            OnEpoch = progress.Epoch,
+            Log = msg => Console.Error.WriteLine(msg),
         };
-        Console.CancelKeyPress += onCancel;
-        try
+        Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
+        var r = trainer.Run(ctrlC.Token);
+        if (!json)
+            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
+                r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
+        Console.WriteLine(JsonSerializer.Serialize(new
         {
-            var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
-            {
-                OnStep = progress.Step,
-                OnEpoch = progress.Epoch,
-                Log = msg => Console.Error.WriteLine(msg),
-            };
-            Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
-            var r = trainer.Run(cts.Token);
-            if (!json)
-                Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
-            Console.WriteLine(JsonSerializer.Serialize(new
-            {
-                test_accuracy = r.TestAccuracy,
-                best_accuracy = r.BestAccuracy,
-                epochs = r.Epochs,
-                seconds = Math.Round(r.Seconds, 1),
-                interrupted = r.Interrupted,
-                out_dir = o.OutDir,
+            test_accuracy = r.TestAccuracy,
+            best_accuracy = r.BestAccuracy,
+            epochs = r.Epochs,
+            seconds = Math.Round(r.Seconds, 1),
+            interrupted = r.Interrupted,
+            out_dir = o.OutDir,
             chart = Path.Combine(o.OutDir, "chart.png"),
-            }));
-            return r.Interrupted ? 130 : 0;
-        }
-        finally
+        }));
+        return r.Interrupted ? 130 : 0;
+    }
+
+    /// <summary>The options every training run takes, defaulting to the model's recipe (<see cref="ModelChoice.TrainingDefaults"/>).</summary>
+    public static TrainOptions Options(CliArgs args, string modelArg, string dataset)
+    {
+        var defaults = ModelChoice.TrainingDefaults(modelArg);
+        return new TrainOptions
         {
-            Console.CancelKeyPress -= onCancel;
-        }
+            Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),
+            BatchSize = args.Int("batch-size", defaults.BatchSize, 1, 65_536),
+            Lr = args.Double("lr", defaults.Lr),
+            WeightDecay = args.Double("weight-decay", defaults.WeightDecay),
+            WarmupEpochs = args.Double("warmup-epochs", defaults.WarmupEpochs),
+            LabelSmoothing = args.Double("label-smoothing", defaults.LabelSmoothing),
+            Seed = (ulong)args.Int("seed", 0, 0),
+            OutDir = args.String("out") ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(modelArg)}-{dataset}"),
+            Resume = args.Flag("resume"),
+            MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
+        };
     }
 }

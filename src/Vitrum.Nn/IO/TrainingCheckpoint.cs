@@ -83,7 +83,7 @@ public static class TrainingCheckpoint
             if (lrs != null && lrs.Length == optimizer.Groups.Count)
                 for (int i = 0; i < lrs.Length; i++) optimizer.Groups[i].Lr = lrs[i];
         }
-        var rngText = Meta("rng").Split(',');
+        var rngText = Meta("rng").Split(',', StringSplitOptions.RemoveEmptyEntries); // "" when the run keeps no generator state
         var rng = new ulong[rngText.Length];
         for (int i = 0; i < rng.Length; i++)
             if (!ulong.TryParse(rngText[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out rng[i]))
