@@ -4,6 +4,7 @@ using Vitrum.Tensors.Autograd;
 using Vitrum.Tensors.Kernels;
 using Vitrum.Tensors.Memory;
 using Vitrum.Tensors.Threading;
+using static Vitrum.Bench.SideBySideTiming;
 
 namespace Vitrum.Bench;
 
@@ -58,7 +59,7 @@ public sealed class AttentionSideBySide : ISideBySide
 
         Tensor Fused() => Ops.ScaledDotProductAttention(q, k, v);
         Tensor Unfused() => Ops.AttentionUnfused(q, k, v, null, null, null, false, out _);
-        var t = RoundRobin(reps,
+        var t = RoundRobin(reps, 3,
             () => Step(Fused, gradOutput, leaves),
             () => Step(Unfused, gradOutput, leaves),
             () => Forward(Fused),
@@ -169,32 +170,5 @@ public sealed class AttentionSideBySide : ISideBySide
     {
         var problem = new AttentionProblem { B = b, H = h, Nq = n, Nk = n, D = d, Dv = d };
         return 4L * (forward ? FlashForwardJob.ScratchLength(problem) : FlashBackwardJob.ScratchLength(problem));
-    }
-
-    /// <summary>Times of each body over <paramref name="reps"/> rounds, each round running every body once, after warm-up rounds.</summary>
-    private static double[][] RoundRobin(int reps, params Action[] bodies)
-    {
-        var times = bodies.Select(_ => new double[reps]).ToArray();
-        for (int round = -3; round < reps; round++)
-            for (int i = 0; i < bodies.Length; i++)
-            {
-                var sw = Stopwatch.StartNew();
-                bodies[i]();
-                if (round >= 0) times[i][round] = sw.Elapsed.TotalMilliseconds;
-            }
-        return times;
-    }
-
-    private static double Median(double[] times)
-    {
-        var sorted = (double[])times.Clone();
-        Array.Sort(sorted);
-        return sorted[sorted.Length / 2];
-    }
-
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
     }
 }
