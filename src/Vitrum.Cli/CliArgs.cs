@@ -31,6 +31,9 @@ public sealed class CliArgs
         }
     }
 
+    /// <summary>Applies <c>--threads T</c> (default: one per core) to the process-wide worker pool.</summary>
+    public void ApplyThreads() => Vitrum.Tensors.Threading.WorkerPool.ThreadCount = Int("threads", Environment.ProcessorCount, 1, 256);
+
     public bool Flag(string name)
     {
         _used.Add(name);

@@ -13,7 +13,7 @@ public static class AttentionCommand
         var weights = args.Required("weights");
         var modelArg = args.String("model");
         var outPath = args.Required("out");
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         if (args.Positional.Count != 1) throw new CliException("attention needs exactly one IMAGE");

@@ -15,7 +15,7 @@ public static class EvalCommand
         var dataset = args.Required("dataset");
         if (dataset == G2PTrainCommand.Dataset) return G2PEvalCommand.Run(args, weights, modelArg);
         int batch = args.Int("batch-size", 256, 1, 65_536);
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         var model = WeightsFile.Load(weights, modelArg);

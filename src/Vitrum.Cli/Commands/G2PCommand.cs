@@ -18,7 +18,7 @@ public static class G2PCommand
         var weights = args.Required("weights");
         var modelArg = args.String("model");
         int beam = args.Int("beam", 1, 1, 64);
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         if (args.Positional.Count == 0) throw new CliException("g2p needs at least one word");

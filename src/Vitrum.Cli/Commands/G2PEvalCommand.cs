@@ -16,7 +16,7 @@ public static class G2PEvalCommand
         int batch = args.Int("batch-size", 512, 1, 65_536);
         var split = args.String("split") ?? "test";
         if (split is not ("test" or "valid")) throw new CliException($"--split must be 'test' or 'valid', got '{split}'");
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         var model = G2PModel.Load(weights, modelArg);

@@ -26,7 +26,7 @@ public static class G2PTrainCommand
             MaxMinutes = args.String("max-minutes") is string mm ? args.Double("max-minutes", 0) : null,
         };
         int trainWords = args.Int("train-words", 0, 0);
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
 

@@ -22,7 +22,7 @@ public static class PredictCommand
         var output = args.String("output");
         var dataset = args.String("dataset");
         int top = args.Int("top", 5, 1, 1000);
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
         var images = args.Positional;

@@ -22,7 +22,7 @@ public static class TrainCommand
             throw new CliException("--mixup and --cutmix must be >= 0, --mixup-prob and --mixup-switch-prob in [0, 1]");
         if ((mixupAlpha > 0 || cutmixAlpha > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
-        WorkerPool.ThreadCount = args.Int("threads", Environment.ProcessorCount, 1, 256);
+        args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
 
