@@ -177,8 +177,16 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
     }
 
     /// <summary>Wall seconds and the calling thread's CPU seconds of <paramref name="reps"/> calls.</summary>
+    /// <summary>
+    /// Wall seconds and the calling thread's CPU seconds of <paramref name="reps"/> calls, started once the
+    /// other library's workers have parked (OpenBLAS's spin for ~130 ms after a call and would share the
+    /// second core with ours) and after one untimed call that wakes this side's workers, as back-to-back
+    /// calls in a model find them.
+    /// </summary>
     private static (double wall, double cpu) Time(Action f, int reps)
     {
+        ThreadClock.WaitForIdle();
+        f();
         double t0 = ThreadSeconds();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++) f();

@@ -121,6 +121,7 @@ public static class WorkerPool
 
     private static void WorkerLoop(int id)
     {
+        CpuAffinity.PinCurrentThread(id);
         _inside = true;
         long seen = Volatile.Read(ref _state) >> 32;
         while (true)
