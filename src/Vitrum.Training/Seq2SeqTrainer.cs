@@ -53,7 +53,10 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
         var opt = new AdamW(ParamGroup.WeightDecaySplit(model, options.Lr, options.WeightDecay), 0.9, 0.98, 1e-9);
         long warmup = Warmup(options, perEpoch);
         // Noam's lr peaks at factor * d^-0.5 * warmup^-0.5; the factor makes that peak options.Lr.
-        var schedule = new NoamSchedule(model.Config.DModel, warmup, options.Lr * Math.Sqrt(model.Config.DModel * (double)warmup));
+        LrSchedule schedule = new NoamSchedule(model.Config.DModel, warmup, options.Lr * Math.Sqrt(model.Config.DModel * (double)warmup));
+        long planned = (long)perEpoch * options.Epochs;
+        if (options.Cooldown > 0)
+            schedule = new LinearCooldown(schedule, planned, Math.Clamp((long)Math.Round(options.Cooldown * planned), 1, planned));
         var (step, extra) = run.Begin(opt, options.Resume, Log);
         double bestWer = RunDirectory.ParseOr(extra, "best_valid_wer", double.PositiveInfinity);
         double trainSeconds = RunDirectory.ParseOr(extra, "train_seconds", 0), spentBefore = RunDirectory.ParseOr(extra, "seconds", 0);

@@ -10,6 +10,8 @@ public sealed record TrainOptions
     public double WeightDecay { get; init; } = 0.05;
     public double WarmupEpochs { get; init; } = 1;
     public double LabelSmoothing { get; init; } = 0.1;
+    /// <summary>Sequence-to-sequence runs: the last fraction of the planned steps (all epochs) over which the Noam rate falls linearly to 0 (0 = none).</summary>
+    public double Cooldown { get; init; }
     public double ClipGrad { get; init; } = 1.0;
     public ulong Seed { get; init; } = 42;
     public string OutDir { get; init; } = "runs/latest";

@@ -80,6 +80,57 @@ public class OptimizerTests
         for (int i = 0; i < expNoam.Length; i++) Assert.Equal(expNoam[i], noam.LrAt(i), 12);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Large_tensor_update_equals_the_scalar_formula_bit_for_bit(bool decoupled)
+    {
+        // 100,003 elements: pool chunks, vector lanes and a scalar tail all take part.
+        const int n = 100_003;
+        var rnd = new Random(5);
+        var init = Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() * 2 - 1)).ToArray();
+        var grads = Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, n).Select(_ => (float)(rnd.NextDouble() - 0.5)).ToArray()).ToArray();
+        var p = Tensor.FromArray(init, n);
+        p.RequiresGrad = true;
+        var group = new ParamGroup(new[] { p }, 0.01, 0.1);
+        Optimizer opt = decoupled ? new AdamW(new[] { group }, 0.9, 0.98, 1e-6) : new Adam(new[] { group }, 0.9, 0.98, 1e-6);
+        var want = (float[])init.Clone();
+        var m = new float[n];
+        var v = new float[n];
+        for (int step = 1; step <= 3; step++)
+        {
+            p.Grad = Tensor.FromArray(grads[step - 1], n);
+            opt.Step();
+            float stepSize = (float)(0.01 / (1 - Math.Pow(0.9, step))), bc2 = (float)Math.Sqrt(1 - Math.Pow(0.98, step));
+            float decay = (float)(1 - 0.01 * 0.1);
+            for (int i = 0; i < n; i++)
+            {
+                float g = grads[step - 1][i];
+                if (decoupled) want[i] *= decay;
+                else g += 0.1f * want[i];
+                m[i] = m[i] * 0.9f + (float)(1 - 0.9) * g;
+                v[i] = v[i] * 0.98f + (float)(1 - 0.98) * g * g;
+                want[i] -= stepSize * (m[i] / (MathF.Sqrt(v[i]) / bc2 + 1e-6f));
+            }
+        }
+        var got = p.AsSpan().ToArray();
+        for (int i = 0; i < n; i++) Assert.True(want[i] == got[i], $"element {i}: {got[i]} != {want[i]}");
+    }
+
+    [Fact]
+    public void Cooldown_keeps_the_inner_rate_then_falls_linearly_to_zero_at_the_last_step()
+    {
+        var noam = new NoamSchedule(128, 10, 2.0);
+        var s = new LinearCooldown(noam, 100, 40);
+        for (int i = 0; i <= 60; i++) Assert.Equal(noam.LrAt(i), s.LrAt(i), 15);
+        Assert.Equal(noam.LrAt(70) * 30 / 40, s.LrAt(70), 15);
+        Assert.Equal(noam.LrAt(99) / 40, s.LrAt(99), 15);
+        Assert.Equal(0, s.LrAt(100));
+        Assert.Equal(0, s.LrAt(150));
+        Assert.Throws<ArgumentException>(() => new LinearCooldown(noam, 100, 101));
+        Assert.Throws<ArgumentException>(() => new LinearCooldown(noam, 100, 0));
+    }
+
     [Fact]
     public void Warmup_rises_linearly_then_cosine_reaches_min_at_the_end()
     {

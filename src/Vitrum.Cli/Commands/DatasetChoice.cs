@@ -50,14 +50,17 @@ public static class DatasetChoice
     };
 
     /// <summary>
-    /// Train: the grey sets get a random shift of up to 2 pixels (and flips for clothes); folders timm's
+    /// Train: the grey sets get a random shift of up to <paramref name="shift"/> pixels (and flips for clothes); folders timm's
     /// random resized crop (scale 0.35-1) and flips. Both are resized to the model's size. Test: resize only.
     /// </summary>
-    public static (IImageTransform[] Train, IImageTransform[] Test) Transforms(string name, int channels, int size, int imageSize)
+    public static (IImageTransform[] Train, IImageTransform[] Test) Transforms(string name, int channels, int size, int imageSize, int shift = 2)
     {
         var norm = Preprocessing(name, channels).Normalize;
         var train = new List<IImageTransform>();
-        if (name is "mnist" or "fashion-mnist") train.Add(new RandomCrop(2));
+        if (name is "mnist" or "fashion-mnist")
+        {
+            if (shift > 0) train.Add(new RandomCrop(shift));
+        }
         else train.Add(new RandomResizedCrop(imageSize, imageSize, minScale: 0.35));
         if (name != "mnist") train.Add(new RandomHorizontalFlip());
         var test = new List<IImageTransform>();

@@ -23,8 +23,10 @@ public static class G2PTrainCommand
             BeamSize = args.Int("beam", ModelChoice.TrainingDefaults(modelArg).BeamSize, 1, 64),
             LengthPenalty = args.Double("length-penalty", 0.6),
             ClipGrad = args.Double("clip-grad", 1.0),
+            Cooldown = args.Double("cooldown", ModelChoice.TrainingDefaults(modelArg).Cooldown),
             MaxMinutes = args.String("max-minutes") is string mm ? args.Double("max-minutes", 0) : null,
         };
+        if (o.Cooldown is < 0 or > 1) throw new CliException($"--cooldown must be a fraction of the run in [0, 1], got {o.Cooldown}");
         int trainWords = args.Int("train-words", 0, 0);
         args.ApplyThreads();
         bool json = args.Flag("json");

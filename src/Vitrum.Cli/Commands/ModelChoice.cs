@@ -16,7 +16,9 @@ public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJso
 }
 
 /// <summary>The training recipe a preset is tuned for (the CLI's defaults; every field can be overridden).</summary>
-public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1);
+/// <param name="Cooldown">Sequence-to-sequence: the last fraction of the planned steps over which the rate falls linearly to 0.</param>
+/// <param name="RandomShift">Pixels the grey data sets (MNIST, Fashion-MNIST) are randomly shifted by in training (zero padding, then a crop).</param>
+public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0);
 
 public static class ModelChoice
 {
@@ -39,14 +41,17 @@ public static class ModelChoice
     public static ModelHandle FromConfigJson(string json, string source) => Handle(ModelRegistry.ParseJson(json, source), 0);
 
     /// <summary>
-    /// vit_mnist's recipe is tuned to reach 98.5%+ on MNIST within the README's time budget. g2p_transformer's
+    /// vit_mnist's recipe is tuned to reach 98.5%+ on MNIST within the README's time budget. On Fashion-MNIST
+    /// the same small model underfits (train accuracy 88.4% below test 88.9% after 16 epochs with shifts and
+    /// label smoothing), so it trains longer without those two regularizers (flips stay). g2p_transformer's
     /// tests with beam 4, which validated 0.7 points of WER better than greedy decoding (64.6% vs 65.3% after
     /// one epoch). Others use the general defaults.
     /// </summary>
-    public static TrainingRecipe TrainingDefaults(string presetOrConfig) => presetOrConfig switch
+    public static TrainingRecipe TrainingDefaults(string presetOrConfig, string dataset = "") => (presetOrConfig, dataset) switch
     {
-        "vit_mnist" => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
-        "g2p_transformer" => new TrainingRecipe(Epochs: 30, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1, BeamSize: 4),
+        ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 16, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
+        ("vit_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
+        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 30, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1, BeamSize: 4),
         _ => new TrainingRecipe(),
     };
 }

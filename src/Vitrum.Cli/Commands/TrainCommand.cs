@@ -22,12 +22,13 @@ public static class TrainCommand
             throw new CliException("--mixup and --cutmix must be >= 0, --mixup-prob and --mixup-switch-prob in [0, 1]");
         if ((mixupAlpha > 0 || cutmixAlpha > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
+        int shift = args.Int("random-shift", ModelChoice.TrainingDefaults(modelArg, dataset).RandomShift, 0, 64);
         args.ApplyThreads();
         bool json = args.Flag("json");
         args.EnsureAllUsed();
 
         var (train, test) = DatasetChoice.Load(dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
-        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height);
+        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height, shift);
         if (train.Channels != model.InChannels)
             throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
         if (mixupAlpha > 0 || cutmixAlpha > 0)
@@ -62,7 +63,7 @@ public static class TrainCommand
     /// <summary>The options every training run takes, defaulting to the model's recipe (<see cref="ModelChoice.TrainingDefaults"/>).</summary>
     public static TrainOptions Options(CliArgs args, string modelArg, string dataset)
     {
-        var defaults = ModelChoice.TrainingDefaults(modelArg);
+        var defaults = ModelChoice.TrainingDefaults(modelArg, dataset);
         return new TrainOptions
         {
             Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),

@@ -1,3 +1,5 @@
+using Vitrum.Tensors;
+
 namespace Vitrum.Nn.Optim;
 
 /// <summary>
@@ -23,28 +25,17 @@ public class Adam : Optimizer
 
     protected override int StateCount => 2;
 
-    protected override void Update(ParamGroup group, Span<float> p, ReadOnlySpan<float> grad, Vitrum.Tensors.Tensor[] state, long step)
+    protected override void Update(ParamGroup group, Tensor p, Tensor grad, Tensor[] state, long step)
     {
-        var m = state[0].AsSpan();
-        var v = state[1].AsSpan();
         double bc1 = 1 - Math.Pow(_beta1, step), bc2 = 1 - Math.Pow(_beta2, step);
-        float b1 = (float)_beta1, b2 = (float)_beta2, a1 = (float)(1 - _beta1), a2 = (float)(1 - _beta2);
-        float stepSize = (float)(group.Lr / bc1), bc2Sqrt = (float)Math.Sqrt(bc2), eps = (float)_eps;
-        float wd = (float)group.WeightDecay, decay = (float)(1 - group.Lr * group.WeightDecay);
-        for (int i = 0; i < p.Length; i++)
-        {
-            float g = grad[i];
-            if (_decoupled) p[i] *= decay;
-            else if (wd != 0) g += wd * p[i];
-            m[i] = m[i] * b1 + a1 * g;
-            v[i] = v[i] * b2 + a2 * g * g;
-            float denom = MathF.Sqrt(v[i]) / bc2Sqrt + eps;
-            p[i] -= stepSize * (m[i] / denom);
-        }
+        AdamKernel.Update(p, grad, state[0], state[1], new AdamKernel.Scalars(
+            B1: (float)_beta1, B2: (float)_beta2, A1: (float)(1 - _beta1), A2: (float)(1 - _beta2),
+            StepSize: (float)(group.Lr / bc1), Bc2Sqrt: (float)Math.Sqrt(bc2), Eps: (float)_eps,
+            Decay: _decoupled ? (float)(1 - group.Lr * group.WeightDecay) : 1f,
+            L2: _decoupled ? 0f : (float)group.WeightDecay));
     }
 }
 
-/// <summary>torch.optim.AdamW: Adam with decoupled weight decay (p *= 1 - lr * weight_decay before the step).</summary>
 public sealed class AdamW : Adam
 {
     public AdamW(IEnumerable<ParamGroup> groups, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8) : base(groups, beta1, beta2, eps, true) { }

@@ -72,3 +72,28 @@ public sealed class StepDecay : LrSchedule
 
     public override double LrAt(long step) => _base * Math.Pow(_gamma, step / _stepSize);
 }
+
+/// <summary>
+/// Another schedule whose rate falls linearly to zero over the last <c>cooldownSteps</c> of <c>totalSteps</c>
+/// (lr = inner(s) * (total - s) / cooldown there; the "cooldown" of warmup-stable-decay schedules). A short
+/// run with the Noam schedule otherwise ends at a still-high rate: annealing it at the end of a fixed budget
+/// is what a budget-limited run gains most from.
+/// </summary>
+public sealed class LinearCooldown : LrSchedule
+{
+    private readonly LrSchedule _inner;
+    private readonly long _total, _cooldown;
+
+    public LinearCooldown(LrSchedule inner, long totalSteps, long cooldownSteps)
+    {
+        if (totalSteps <= 0 || cooldownSteps <= 0 || cooldownSteps > totalSteps)
+            throw new ArgumentException($"LinearCooldown: need 0 < cooldown ({cooldownSteps}) <= total ({totalSteps})");
+        (_inner, _total, _cooldown) = (inner, totalSteps, cooldownSteps);
+    }
+
+    public override double LrAt(long step)
+    {
+        long left = _total - step;
+        return left >= _cooldown ? _inner.LrAt(step) : _inner.LrAt(step) * Math.Max(0, left) / _cooldown;
+    }
+}

@@ -26,7 +26,7 @@ public abstract class Optimizer
     protected abstract int StateCount { get; }
 
     /// <summary>Applies one update to <paramref name="p"/> given its gradient; <paramref name="step"/> counts from 1.</summary>
-    protected abstract void Update(ParamGroup group, Span<float> p, ReadOnlySpan<float> grad, Tensor[] state, long step);
+    protected abstract void Update(ParamGroup group, Tensor p, Tensor grad, Tensor[] state, long step);
 
     public void Step()
     {
@@ -44,7 +44,7 @@ public abstract class Optimizer
                 }
                 long step = _steps.GetValueOrDefault(p) + 1;
                 _steps[p] = step;
-                Update(g, p.AsSpan(), grad.AsSpan(), st, step);
+                Update(g, p, grad, st, step);
             }
     }
 

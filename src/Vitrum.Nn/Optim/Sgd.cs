@@ -16,8 +16,10 @@ public sealed class Sgd : Optimizer
 
     protected override int StateCount => 1;
 
-    protected override void Update(ParamGroup group, Span<float> p, ReadOnlySpan<float> grad, Vitrum.Tensors.Tensor[] state, long step)
+    protected override void Update(ParamGroup group, Vitrum.Tensors.Tensor param, Vitrum.Tensors.Tensor gradient, Vitrum.Tensors.Tensor[] state, long step)
     {
+        var p = param.AsSpan();
+        ReadOnlySpan<float> grad = gradient.AsSpan();
         float wd = (float)group.WeightDecay, lr = (float)group.Lr, mom = (float)_momentum, damp = (float)(1 - _dampening);
         var buf = state[0].AsSpan();
         for (int i = 0; i < p.Length; i++)
