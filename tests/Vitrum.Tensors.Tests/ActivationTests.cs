@@ -75,6 +75,17 @@ public class ActivationTests
     }
 
     [Fact]
+    public void Dropout_mask_depends_only_on_the_seed_and_the_element_index()
+    {
+        // 37 elements are two 16-wide vector steps and a 5-element scalar tail; in 1000 they are all vector lanes.
+        var shortMask = Ops.Dropout(Tensor.Ones(37), 0.5f, true, new Generator(11)).ToArray();
+        var longMask = Ops.Dropout(Tensor.Ones(1000), 0.5f, true, new Generator(11)).ToArray();
+        Assert.Equal(shortMask, longMask.Take(37).ToArray());
+        Assert.Contains(0f, shortMask.Skip(32));
+        Assert.Contains(2f, shortMask.Skip(32));
+    }
+
+    [Fact]
     public void Dropout_draws_the_same_mask_from_the_same_seed()
     {
         var x = Tensor.Ones(1001);
