@@ -178,6 +178,21 @@ public unsafe class GemmTests
     }
 
     [Fact]
+    public void Sgemm_cuts_a_large_product_into_row_and_column_blocks()
+    {
+        // 700 x 2300 packed is 6.4 MB; on 2 threads the least packing for four blocks is a 2 x 2 split.
+        var rnd = new Random(10);
+        var a = RandomMatrix(rnd, 700, 2300);
+        var b = RandomMatrix(rnd, 2300, 500);
+        var expected = Reference(a, b);
+        WithSettings(Simd.Detected, 2, () =>
+        {
+            CheckSgemm(a, b, expected, "N", "N", accumulate: false, "700x500x2300 NN");
+            CheckSgemm(a, b, expected, "N", "T", accumulate: true, "700x500x2300 NT");
+        });
+    }
+
+    [Fact]
     public void Sgemm_handles_more_rows_than_one_packed_block()
     {
         var rnd = new Random(8);
