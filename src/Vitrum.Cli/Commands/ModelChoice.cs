@@ -43,14 +43,15 @@ public static class ModelChoice
     /// <summary>
     /// vit_mnist's recipe is tuned to reach 98.5%+ on MNIST within the README's time budget. On Fashion-MNIST
     /// the same small model underfits (train accuracy 88.4% below test 88.9% after 16 epochs with shifts and
-    /// label smoothing), so it trains longer without those two regularizers (flips stay). g2p_transformer
+    /// label smoothing), so it trains longer without those two regularizers (flips stay): 89.98% after 16
+    /// epochs, still rising, against 89.55% with smoothing alone. g2p_transformer
     /// runs 44 epochs (about 68 s each on the 2-core machine, validation included: 50 minutes) with the Noam
     /// rate falling linearly to 0 over the last 30% of the steps, and tests with beam 4, which validated 0.7 points of WER better than greedy decoding (64.6% vs 65.3% after
     /// one epoch). Others use the general defaults.
     /// </summary>
     public static TrainingRecipe TrainingDefaults(string presetOrConfig, string dataset = "") => (presetOrConfig, dataset) switch
     {
-        ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 16, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
+        ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
         ("vit_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
         ("g2p_transformer", _) => new TrainingRecipe(Epochs: 44, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3),
         _ => new TrainingRecipe(),
