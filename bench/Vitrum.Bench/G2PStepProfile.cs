@@ -65,28 +65,14 @@ public sealed class G2PStepProfile : ISideBySide
 
     private static void ByOp(TransformerModel model, AdamW opt, Tensor src, Tensor tgtIn, Tensor tgtOut, int rounds, Func<double> clock)
     {
-        var byOp = new Dictionary<string, (double Ms, int Count)>();
-        Vitrum.Tensors.Autograd.Engine.ProfileClock = clock;
-        Vitrum.Tensors.Autograd.Engine.Profile = (op, ms) =>
+        OpProfile.Print(rounds, clock, () =>
         {
-            var (t, c) = byOp.GetValueOrDefault(op);
-            byOp[op] = (t + ms, c + 1);
-        };
-        try
-        {
-            for (int r = 0; r < rounds; r++)
-            {
-                using var _ = new TensorScope();
-                Vitrum.Tensors.Autograd.Engine.ProfileMark();
-                var logits = model.Forward(src, tgtIn).Reshape(-1, model.Config.TgtVocabSize);
-                var loss = Ops.CrossEntropy(logits, tgtOut, ignoreIndex: 0, labelSmoothing: 0.1f);
-                opt.ZeroGrad();
-                loss.Backward();
-                opt.Step();
-            }
-        }
-        finally { Vitrum.Tensors.Autograd.Engine.Profile = null; }
-        foreach (var (op, (ms, count)) in byOp.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {op,-40} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
+            using var _ = new TensorScope();
+            var logits = model.Forward(src, tgtIn).Reshape(-1, model.Config.TgtVocabSize);
+            var loss = Ops.CrossEntropy(logits, tgtOut, ignoreIndex: 0, labelSmoothing: 0.1f);
+            opt.ZeroGrad();
+            loss.Backward();
+            opt.Step();
+        });
     }
 }

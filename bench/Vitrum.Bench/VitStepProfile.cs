@@ -69,32 +69,18 @@ public sealed class VitStepProfile : ISideBySide
     /// <summary>Forward and backward time per op kind (summed over the step's nodes, mean over rounds) and managed bytes allocated per step.</summary>
     private static void BackwardByOp(VisionTransformer model, AdamW opt, Tensor x, Tensor y, int rounds, Func<double> clock)
     {
-        var byOp = new Dictionary<string, (double Ms, int Count)>();
         long bytes = 0;
         int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);
-        Vitrum.Tensors.Autograd.Engine.ProfileClock = clock;
-        Vitrum.Tensors.Autograd.Engine.Profile = (op, ms) =>
+        OpProfile.Print(rounds, clock, () =>
         {
-            var (t, c) = byOp.GetValueOrDefault(op);
-            byOp[op] = (t + ms, c + 1);
-        };
-        try
-        {
-            for (int r = 0; r < rounds; r++)
-            {
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                using var _ = new TensorScope();
-                Vitrum.Tensors.Autograd.Engine.ProfileMark();
-                var loss = Ops.CrossEntropy(model.Forward(x), y);
-                opt.ZeroGrad();
-                loss.Backward();
-                opt.Step();
-                bytes += GC.GetAllocatedBytesForCurrentThread() - before;
-            }
-        }
-        finally { Vitrum.Tensors.Autograd.Engine.Profile = null; }
-        foreach (var (op, (ms, count)) in byOp.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {op,-40} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            using var _ = new TensorScope();
+            var loss = Ops.CrossEntropy(model.Forward(x), y);
+            opt.ZeroGrad();
+            loss.Backward();
+            opt.Step();
+            bytes += GC.GetAllocatedBytesForCurrentThread() - before;
+        });
         Console.WriteLine($"  managed allocation per step (caller thread): {bytes / rounds / 1024.0:F0} KB; GCs over {rounds} steps: " +
             $"gen0 {GC.CollectionCount(0) - gc0}, gen1 {GC.CollectionCount(1) - gc1}, gen2 {GC.CollectionCount(2) - gc2}");
     }

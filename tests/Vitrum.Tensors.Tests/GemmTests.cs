@@ -161,35 +161,23 @@ public unsafe class GemmTests
     public void Sgemm_splits_the_long_depth_of_a_small_product_across_threads()
         => CheckAllPaths(37, 45, 1700, seed: 13);
 
-    [Fact]
-    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_into_independent_blocks()
+    [Theory]
+    // 2100 x 800 packed is 6.7 MB: each thread takes blocks of rows, each a whole GEMM of its own.
+    [InlineData(2100, 100, 800, 9)]
+    // 700 x 2300 packed is 6.4 MB; the least packing for four blocks is a 2 x 2 split of rows and columns.
+    [InlineData(700, 500, 2300, 10)]
+    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_into_independent_blocks(int m, int n, int k, int seed)
     {
-        // 2100 x 800 packed is 6.7 MB: each thread takes blocks of rows, each a whole GEMM of its own.
-        var rnd = new Random(9);
-        var a = RandomMatrix(rnd, 2100, 800);
-        var b = RandomMatrix(rnd, 800, 100);
+        var rnd = new Random(seed);
+        var a = RandomMatrix(rnd, m, k);
+        var b = RandomMatrix(rnd, k, n);
         var expected = Reference(a, b);
         foreach (var level in Levels().Where(l => l != SimdLevel.Scalar))
             WithSettings(level, 2, () =>
             {
-                CheckSgemm(a, b, expected, "N", "T", accumulate: false, $"2100x100x800 {level}");
-                CheckSgemm(a, b, expected, "T", "N", accumulate: true, $"2100x100x800 {level}");
+                CheckSgemm(a, b, expected, "N", "T", accumulate: false, $"{m}x{n}x{k} {level}");
+                CheckSgemm(a, b, expected, "T", "N", accumulate: true, $"{m}x{n}x{k} {level}");
             });
-    }
-
-    [Fact]
-    public void Sgemm_cuts_a_large_product_into_row_and_column_blocks()
-    {
-        // 700 x 2300 packed is 6.4 MB; on 2 threads the least packing for four blocks is a 2 x 2 split.
-        var rnd = new Random(10);
-        var a = RandomMatrix(rnd, 700, 2300);
-        var b = RandomMatrix(rnd, 2300, 500);
-        var expected = Reference(a, b);
-        WithSettings(Simd.Detected, 2, () =>
-        {
-            CheckSgemm(a, b, expected, "N", "N", accumulate: false, "700x500x2300 NN");
-            CheckSgemm(a, b, expected, "N", "T", accumulate: true, "700x500x2300 NT");
-        });
     }
 
     [Fact]
