@@ -21,7 +21,7 @@ public static class WorkerPool
     // The current job. _state = generation << 32 | next piece; the fields are valid for a generation
     // only while _state shows that generation with a counter below Publishing (a seqlock).
     private static IParallelJob? _job;
-    private static int _count, _helpers, _done, _callerCpu;
+    private static int _count, _helpers, _done;
     private static long _state;
     private static Exception? _error;
     [ThreadStatic] private static bool _inside;
@@ -63,7 +63,6 @@ public static class WorkerPool
             _helpers = Math.Min(_threadCount, count) - 1;
             _done = 0;
             _error = null;
-            _callerCpu = Thread.GetCurrentProcessorId();
             Volatile.Write(ref _state, generation << 32);
             for (int w = 0; w < _helpers; w++) _wake[w].Set();
             _inside = true;
@@ -122,7 +121,7 @@ public static class WorkerPool
 
     private static void WorkerLoop(int id)
     {
-        var affinity = CpuAffinity.PinWorker(id);
+        CpuAffinity.PinCurrentThread(id);
         _inside = true;
         long seen = Volatile.Read(ref _state) >> 32;
         while (true)
@@ -141,11 +140,10 @@ public static class WorkerPool
             if ((state & NextMask) == Publishing) continue;
             seen = state >> 32;
             var job = _job;
-            int count = _count, helpers = _helpers, callerCpu = _callerCpu;
+            int count = _count, helpers = _helpers;
             Interlocked.MemoryBarrier();
             // A changed state means the snapshot may mix two jobs: skip it and wait for the next one.
             if (Volatile.Read(ref _state) >> 32 != seen || job == null || id >= helpers) continue;
-            affinity.MoveAwayFrom(callerCpu);
             Participate(seen, job, count);
         }
     }
