@@ -40,11 +40,9 @@ internal static class CpuAffinity
             one[target / 64] = 1UL << (target % 64);
             SchedSetAffinity(0, MaskWords * sizeof(ulong), one);
         }
-        catch (DllNotFoundException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-        }
-        catch (EntryPointNotFoundException)
-        {
+            // No libc affinity calls here (e.g. musl without them): the worker runs unpinned, which is only slower.
         }
     }
 }
