@@ -162,11 +162,14 @@ public unsafe class GemmTests
         => CheckAllPaths(37, 45, 1700, seed: 13);
 
     [Theory]
-    // 2100 x 800 packed is 6.7 MB: each thread takes blocks of rows, each a whole GEMM of its own.
+    // A packed is 6.7 MB, too much to share: B (128 x 800 packed, 400 KB) is packed by the first pieces, one
+    // depth slice each, and rows go to the threads.
     [InlineData(2100, 100, 800, 9)]
-    // 700 x 2300 packed is 6.4 MB; the least packing for four blocks is a 2 x 2 split of rows and columns.
+    // A packed is 6.4 MB; B (512 x 2300) is packed in NC-column pieces of each depth slice, then shared.
     [InlineData(700, 500, 2300, 10)]
-    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_into_independent_blocks(int m, int n, int k, int seed)
+    // A packed is 6.4 MB but 15 row panels are too few to share out: a 2 x 2 split into independent blocks.
+    [InlineData(200, 400, 7600, 11)]
+    public void Sgemm_cuts_products_too_large_to_pack_A_at_once_across_threads(int m, int n, int k, int seed)
     {
         var rnd = new Random(seed);
         var a = RandomMatrix(rnd, m, k);

@@ -64,6 +64,7 @@ public static unsafe partial class Gemm
             if (GemmDepthParallel.Suits(g, threads)) GemmDepthParallel.Run<TK>(g, threads);
             else if (GemmRowParallel.Suits<TK>(g, threads)) GemmRowParallel.Run<TK>(g, threads);
             else if (GemmParallel.Suits<TK>(g)) GemmParallel.Run<TK>(g, threads);
+            else if (GemmRowParallel.SuitsShared<TK>(g, threads)) GemmRowParallel.Run<TK>(g, threads);
             else GemmTileParallel.Run<TK>(g, threads);
         }
         else GemmDriver.Serial<TK>(g);
