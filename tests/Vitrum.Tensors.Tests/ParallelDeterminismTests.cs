@@ -64,4 +64,12 @@ public unsafe class ParallelDeterminismTests
             return new[] { c };
         }, reps: 40, delayMicroseconds: 200);
     }
+
+    [Fact]
+    public void Attention_backward_gives_the_same_bias_gradient_whichever_thread_runs_which_head()
+    {
+        // A relative-position bias shared by the 16 batch items: the 64 heads' contributions are summed across tasks.
+        var c = new AttentionCase("shared_bias", 16, 4, 49, 49, 16, 16, BiasShape: new[] { 1, 4, 49, 49 });
+        AssertRepeatable(() => AttentionTests.RunWithGrads(c, fused: true).grads, reps: 10, delayMicroseconds: 50);
+    }
 }
