@@ -9,19 +9,32 @@ namespace Vitrum.Tensors.Kernels;
 /// block D = rowsum(dO * O), and for each key block the probabilities are recomputed from the saved
 /// log-sum-exp, P = exp(S * scale + bias + mask - lse), dP = dO V^T, dS = P * (dP - D),
 /// dV += P^T dO, dK += scale dS^T Q, dQ += scale dS K, and the bias gets dS summed over the dims
-/// it is broadcast along. A task owns whole heads, so dQ, dK and dV need no synchronization; a bias
-/// shared by several heads or batch items is accumulated in per-thread slots summed at the end.
+/// it is broadcast along. A task owns whole heads, so dQ, dK and dV need no synchronization. A bias
+/// shared by several heads or batch items is summed over them in a fixed split (see
+/// <see cref="PlanSharedBias"/>), so its gradient is the same bits whichever thread runs which task.
 /// </summary>
 internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
 {
+    /// <summary>Tasks wanted per thread when heads share a bias, as many as <see cref="FlashSchedule"/> aims for, so the caller can finish a descheduled worker's share.</summary>
+    private const int SharedBiasTasksPerThread = 16;
+
+    /// <summary>
+    /// Floats (4 MB) the slots of a shared bias may take: every group of heads past the first costs a
+    /// bias-sized slot, so a large bias is cut into fewer groups, but never fewer than the threads.
+    /// </summary>
+    private const long SlotBudgetFloats = 1 << 20;
+
     private AttentionProblem _p;
     private float* _output, _lse, _gradOutput, _dq, _dk, _dv, _biasGrad;
     private AttentionAdditive _biasLayout;
     private int _biasLength;
     private bool _biasSlots;
     private FlashSchedule _schedule;
+    // The shared-bias split: bias slices (keys), the heads adding into each, the groups they are cut into.
+    private bool _reduceB, _reduceH;
+    private int _keyHeads, _reduction, _groups;
+    // Partial bias gradients of groups 1.. (group 0 writes the gradient itself).
     private readonly List<float[]> _slots = new();
-    private readonly Stack<int> _freeSlots = new();
 
     public void Run(in AttentionProblem p, float* output, float* lse, float* gradOutput,
         float* dq, float* dk, float* dv, float* biasGrad, in AttentionAdditive biasLayout, int biasLength)
@@ -41,19 +54,51 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         if (biasGrad != null) new Span<float>(biasGrad, biasLength).Clear();
         try
         {
-            _schedule = new FlashSchedule(p.Heads, 1, WorkerPool.AvailableThreads, splitHeads: false);
-            WorkerPool.For(_schedule.Tasks, this);
-            if (_biasSlots)
-                foreach (var slot in _slots)
-                    FlashRows.AddInto<float, FlashVecScalar>(biasGrad, FlashAttention.Pin(slot), biasLength);
+            int threads = WorkerPool.AvailableThreads, tasks;
+            if (_biasSlots) tasks = PlanSharedBias(threads);
+            else
+            {
+                _schedule = new FlashSchedule(p.Heads, 1, threads, splitHeads: false);
+                tasks = _schedule.Tasks;
+            }
+            WorkerPool.For(tasks, this);
+            // In group order: one fixed sequence of float additions per bias element.
+            foreach (var slot in _slots)
+                FlashRows.AddInto<float, FlashVecScalar>(biasGrad, FlashAttention.Pin(slot), biasLength);
         }
         finally
         {
             foreach (var slot in _slots) BufferPool.Return(slot);
             _slots.Clear();
-            _freeSlots.Clear();
             _output = _lse = _gradOutput = _dq = _dk = _dv = _biasGrad = null;
         }
+    }
+
+    /// <summary>
+    /// Splits the heads for a bias shared over batch items or heads: heads adding into the same bias
+    /// slice (a key: one (b, h) of the bias's own, unbroadcast dims) are cut into <c>_groups</c> contiguous
+    /// runs, a task is one run of one key, group 0 adds into the gradient and group g into slot g, and the
+    /// slots are added in order at the end. Within a task heads run in order, so every element sums the
+    /// same terms in the same order, whichever thread runs the task. Returns the task count.
+    /// </summary>
+    private int PlanSharedBias(int threads)
+    {
+        ref readonly var p = ref _p;
+        _reduceB = _biasLayout.StrideB == 0;
+        _reduceH = _biasLayout.StrideH == 0;
+        _keyHeads = _reduceH ? 1 : p.H;
+        int keys = (_reduceB ? 1 : p.B) * _keyHeads;
+        _reduction = p.Heads / keys;
+        int wanted = (SharedBiasTasksPerThread * threads + keys - 1) / keys;
+        int affordable = (int)Math.Max(threads, Math.Min(int.MaxValue, SlotBudgetFloats / Math.Max(1, _biasLength)));
+        _groups = Math.Clamp(Math.Min(wanted, affordable), 1, _reduction);
+        for (int g = 1; g < _groups; g++)
+        {
+            var slot = BufferPool.RentFloat(_biasLength);
+            new Span<float>(slot, 0, _biasLength).Clear();
+            _slots.Add(slot);
+        }
+        return keys * _groups;
     }
 
     /// <summary>Query rows per backward block: twice the forward's, so dK and dV are read and written back half as often (P and dS blocks stay in L2).</summary>
@@ -65,19 +110,32 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
 
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
 
-    /// <summary>One head or a group of heads (<see cref="FlashSchedule"/>), sharing one scratch.</summary>
+    /// <summary>One head or a group of heads (<see cref="FlashSchedule"/>, or a run of one key's heads for a shared bias), sharing one scratch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Task<TV, TOps>(int index)
     {
-        _schedule.Task(index, out int firstHead, out int endHead, out _);
         var scratch = BufferPool.RentFloat(ScratchLength(_p));
-        for (int head = firstHead; head < endHead; head++) Head<TV, TOps>(head, FlashAttention.Pin(scratch));
+        if (_biasSlots)
+        {
+            int key = index / _groups, g = index % _groups;
+            int r0 = (int)((long)_reduction * g / _groups), r1 = (int)((long)_reduction * (g + 1) / _groups);
+            float* bias = g == 0 ? _biasGrad : FlashAttention.Pin(_slots[g - 1]);
+            // Key (kb, kh) and run index r name the head: the dims the bias is shared over come from r.
+            int kb = key / _keyHeads, kh = key % _keyHeads, rh = _reduceH ? _p.H : 1;
+            for (int r = r0; r < r1; r++)
+                Head<TV, TOps>((_reduceB ? r / rh : kb) * _p.H + (_reduceH ? r % rh : kh), FlashAttention.Pin(scratch), bias);
+        }
+        else
+        {
+            _schedule.Task(index, out int firstHead, out int endHead, out _);
+            for (int head = firstHead; head < endHead; head++) Head<TV, TOps>(head, FlashAttention.Pin(scratch), _biasGrad);
+        }
         BufferPool.Return(scratch);
     }
 
     /// <summary>One head: all its query and key blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Head<TV, TOps>(int head, float* kt) where TV : struct where TOps : IFlashVec<TV>
+    private void Head<TV, TOps>(int head, float* kt, float* biasBase) where TV : struct where TOps : IFlashVec<TV>
     {
         const int bqMax = QueryRows, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
@@ -102,13 +160,7 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         float* prob = vt + (long)dv * ldk, ds = prob + bqMax * lds, rowD = ds + bqMax * lds;
         FlashTiles.PackTransposed(k, p.Nk, rsK, d, kt, ldk);
         FlashTiles.PackTransposed(p.V.Head(b, h), p.Nk, p.V.StrideRow, dv, vt, ldk);
-        int slot = -1;
-        float* biasGrad = null;
-        if (_biasGrad != null)
-        {
-            biasGrad = _biasSlots ? AcquireSlot(out slot) : _biasGrad;
-            biasGrad += (long)b * _biasLayout.StrideB + (long)h * _biasLayout.StrideH;
-        }
+        float* biasGrad = biasBase == null ? null : biasBase + (long)b * _biasLayout.StrideB + (long)h * _biasLayout.StrideH;
 
         for (int i0 = 0; i0 < p.Nq; i0 += bqMax)
         {
@@ -143,29 +195,5 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
                 FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, j0 > 0);
             }
         }
-        if (slot >= 0) ReleaseSlot(slot);
-    }
-
-    /// <summary>A zeroed bias-gradient buffer no other running task holds; at most one per thread is ever created.</summary>
-    private float* AcquireSlot(out int slot)
-    {
-        lock (_freeSlots)
-        {
-            if (_freeSlots.Count > 0)
-            {
-                slot = _freeSlots.Pop();
-                return FlashAttention.Pin(_slots[slot]);
-            }
-            var a = BufferPool.RentFloat(_biasLength);
-            new Span<float>(a, 0, _biasLength).Clear();
-            _slots.Add(a);
-            slot = _slots.Count - 1;
-            return FlashAttention.Pin(a);
-        }
-    }
-
-    private void ReleaseSlot(int slot)
-    {
-        lock (_freeSlots) _freeSlots.Push(slot);
     }
 }

@@ -26,6 +26,13 @@ public static class WorkerPool
     private static Exception? _error;
     [ThreadStatic] private static bool _inside;
 
+    /// <summary>
+    /// Test hook, null in production: runs on the claiming thread before each piece of a pooled call
+    /// (argument: the piece index). Delaying one thread here changes which thread runs which piece, so
+    /// tests can check that a kernel's result does not depend on it.
+    /// </summary>
+    internal static Action<int>? BeforePiece;
+
     /// <summary>Threads used by kernels, the caller included (1 = serial). Defaults to the core count.</summary>
     public static int ThreadCount
     {
@@ -88,6 +95,7 @@ public static class WorkerPool
             // skipped piece would leave a claimed one waiting forever.
             try
             {
+                BeforePiece?.Invoke(next);
                 job.Execute(next);
             }
             catch (Exception e)
