@@ -19,7 +19,7 @@ public static class G2PTrainCommand
         var model = G2PModel.Create(modelArg, (ulong)args.Int("seed", 0, 0));
         var o = TrainCommand.Options(args, modelArg, Dataset) with
         {
-            WarmupSteps = args.String("warmup-steps") is string w ? args.Int("warmup-steps", 0, 1) : null,
+            WarmupSteps = args.String("warmup-steps") is string ? args.Int("warmup-steps", 0, 1) : ModelChoice.TrainingDefaults(modelArg).WarmupSteps,
             BeamSize = args.Int("beam", ModelChoice.TrainingDefaults(modelArg).BeamSize, 1, 64),
             LengthPenalty = args.Double("length-penalty", 0.6),
             ClipGrad = args.Double("clip-grad", 1.0),

@@ -18,7 +18,8 @@ public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJso
 /// <summary>The training recipe a preset is tuned for (the CLI's defaults; every field can be overridden).</summary>
 /// <param name="Cooldown">Sequence-to-sequence: the last fraction of the planned steps over which the rate falls linearly to 0.</param>
 /// <param name="RandomShift">Pixels the grey data sets (MNIST, Fashion-MNIST) are randomly shifted by in training (zero padding, then a crop).</param>
-public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0);
+/// <param name="WarmupSteps">Sequence-to-sequence: the Noam warmup in optimizer steps (null: <paramref name="WarmupEpochs"/> epochs of steps).</param>
+public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null);
 
 public static class ModelChoice
 {
@@ -53,7 +54,7 @@ public static class ModelChoice
     {
         ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
         ("vit_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
-        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 44, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupEpochs: 1, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3),
+        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 46, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupSteps: 4000, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3),
         _ => new TrainingRecipe(),
     };
 }
