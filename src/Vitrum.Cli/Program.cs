@@ -12,7 +12,7 @@ public static class Program
           train --model PRESET|CONFIG.json --dataset mnist|fashion-mnist|cmudict|DIR [--epochs N] [--batch-size B]
                 [--lr LR] [--out DIR] [--resume] [--threads T] [--seed S] [--mixup A] [--cutmix A] [--random-shift P] [--json]
                 (DIR: one subfolder of PNG/JPEG images per class; writes weights, metrics.jsonl and chart.png)
-                cmudict only: [--warmup-steps W] [--cooldown F] [--max-minutes M] [--beam K] [--train-words N]
+                cmudict only: [--warmup-steps W] [--cooldown F] [--average-last N] [--max-minutes M] [--beam K] [--train-words N]
           eval --weights W [--model M] --dataset NAME|DIR [--json]   test accuracy (cmudict: WER/PER; [--beam K] [--split valid])
           predict --weights W [--model M] IMAGE... [--top K] [--dataset NAME|DIR] [--json]   top-k labels
           g2p --weights W [--beam K] [--json] WORD...            print pronunciations (ARPAbet) of words

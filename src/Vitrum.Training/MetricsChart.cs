@@ -23,7 +23,7 @@ public static class MetricsChart
         {
             n++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            try { list.Add(JsonSerializer.Deserialize<EpochMetrics>(line) ?? throw new JsonException("null")); }
+            try { list.Add(JsonSerializer.Deserialize<EpochMetrics>(line, RunDirectory.MetricsJson) ?? throw new JsonException("null")); }
             catch (JsonException e) { throw new DataFormatException(Path.GetFileName(path), $"line {n} is not an epoch record ({e.Message})", e); }
         }
         return list;

@@ -54,7 +54,10 @@ public sealed class RunDirectory
         SafetensorsWriter.Save(Path.Combine(Dir, name), _model.StateDict(), all);
     }
 
-    public void AppendMetrics<T>(T metrics) => File.AppendAllText(MetricsPath, JsonSerializer.Serialize(metrics) + "\n");
+    /// <summary>metrics.jsonl's keys are snake_case (<c>test_accuracy</c>), as in the CLI's <c>--json</c> output.</summary>
+    public static readonly JsonSerializerOptions MetricsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public void AppendMetrics<T>(T metrics) => File.AppendAllText(MetricsPath, JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
 
     /// <summary>A double for checkpoint metadata, written so it reads back exactly.</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -118,6 +118,7 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
             OnEpoch?.Invoke(m);
             var meta = new Dictionary<string, string> { ["valid_wer"] = RunDirectory.Format(valid.Wer), ["valid_per"] = RunDirectory.Format(valid.Per) };
             run.SaveWeights("last.safetensors", epoch + 1, meta);
+            if (epoch >= options.Epochs - options.AverageLast) run.SaveWeights(EpochFile(epoch + 1), epoch + 1, meta);
             if (valid.Wer < bestWer)
             {
                 bestWer = valid.Wer;
@@ -127,10 +128,39 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
         }
         if (interrupted)
             return new Seq2SeqResult(double.NaN, double.NaN, bestWer, epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds, tokensDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9), true, false);
+        bestWer = AverageLastEpochs(run, epoch, bestWer);
         LoadBest(run);
         var test = Seq2SeqEvaluation.Score(model, data.Test, EvalBatchSize, options.BeamSize, (float)options.LengthPenalty, ct);
         return new Seq2SeqResult(test.Wer, test.Per, bestWer, epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds,
             tokensDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9), false, outOfTime);
+    }
+
+    private static string EpochFile(int epoch) => $"epoch-{epoch}.safetensors";
+
+    /// <summary>
+    /// Averages the kept weights of the last <c>AverageLast</c> epochs up to <paramref name="epochsDone"/>
+    /// (fewer when the run stopped early) into averaged.safetensors, validates the average, and makes it the
+    /// best weights when it beats <paramref name="bestWer"/>. Returns the best validation WER.
+    /// </summary>
+    private double AverageLastEpochs(RunDirectory run, int epochsDone, double bestWer)
+    {
+        var files = Enumerable.Range(epochsDone - options.AverageLast + 1, Math.Max(0, options.AverageLast))
+            .Select(e => Path.Combine(run.Dir, EpochFile(e))).Where(File.Exists).ToList();
+        if (files.Count < 2) return bestWer;
+        using (new TensorScope())
+            TransformerWeights.Load(model, CheckpointAverage.Average(files), "averaged checkpoints");
+        var valid = Seq2SeqEvaluation.Score(model, data.Valid, EvalBatchSize);
+        var meta = new Dictionary<string, string>
+        {
+            ["valid_wer"] = RunDirectory.Format(valid.Wer), ["valid_per"] = RunDirectory.Format(valid.Per),
+            ["averaged_epochs"] = string.Join(",", files.Select(Path.GetFileName)),
+        };
+        run.SaveWeights("averaged.safetensors", epochsDone, meta);
+        Log?.Invoke(string.Format(System.Globalization.CultureInfo.InvariantCulture,
+            "average of the last {0} epochs: valid WER {1:P2} PER {2:P2} (best single epoch: WER {3:P2})", files.Count, valid.Wer, valid.Per, bestWer));
+        if (valid.Wer >= bestWer) return bestWer;
+        run.SaveWeights("best.safetensors", epochsDone, meta);
+        return valid.Wer;
     }
 
     /// <summary>The test set is decoded with the weights that validated best, as the run's result.</summary>

@@ -31,6 +31,12 @@ public sealed record TrainOptions
 
     /// <summary>Noam warmup in optimizer steps; null = <see cref="WarmupEpochs"/> epochs, at most the paper's 4000.</summary>
     public long? WarmupSteps { get; init; }
+    /// <summary>
+    /// Sequence-to-sequence runs: the weights of the last this many epochs are kept (epoch-N.safetensors) and
+    /// averaged at the end, as the paper averages its last checkpoints; the average replaces the best weights
+    /// when it validates better. 0 or 1 = no averaging.
+    /// </summary>
+    public int AverageLast { get; init; }
     /// <summary>Beam size for decoding the test set at the end (1 = greedy).</summary>
     public int BeamSize { get; init; } = 1;
     /// <summary>GNMT length penalty alpha for beam search.</summary>

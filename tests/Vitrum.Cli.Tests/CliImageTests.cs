@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Vitrum.Data.Images;
 using Xunit;
@@ -54,13 +57,58 @@ public class CliImageTests : IDisposable
     }
 
     [Fact]
+    public void Sigterm_stops_training_after_a_step_with_a_checkpoint_that_resume_continues()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        var outDir = Path.Combine(_dir, "term");
+        string model = Config(), data = Folder();
+        string[] Args(int epochs, params string[] extra) => new[] { "train", "--model", model, "--dataset", data, "--epochs", epochs.ToString(),
+            "--batch-size", "8", "--lr", "3e-3", "--warmup-epochs", "0", "--out", outDir, "--threads", "1", "--json" }.Concat(extra).ToArray();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "vitrum.dll"));
+        foreach (var a in Args(500)) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var err = new StringBuilder();
+        // Signal once the first epoch is done: the handlers are in place and a run is mid-way.
+        for (string? line; (line = p.StandardError.ReadLine()) != null;)
+        {
+            err.AppendLine(line);
+            if (line.StartsWith("epoch 1:", StringComparison.Ordinal)) break;
+        }
+        Assert.Equal(0, Kill(p.Id, 15));
+        err.Append(p.StandardError.ReadToEnd());
+        Assert.True(p.WaitForExit(60_000), "vitrum train ignored SIGTERM");
+        Assert.True(p.ExitCode == 130, err.ToString());
+        Assert.Contains("terminate: finishing this step", err.ToString());
+        using (var last = JsonDocument.Parse(LastLine(output.Result)))
+            Assert.True(last.RootElement.GetProperty("interrupted").GetBoolean());
+        Assert.True(File.Exists(Path.Combine(outDir, "last.ckpt.safetensors")));
+
+        // One planned epoch: the checkpoint is past it, so the resumed run loads it and ends.
+        var (code, _, resumed) = Run(Args(1, "--resume"));
+        Assert.True(code == 0, resumed);
+        Assert.Matches(@"resumed from .*last\.ckpt\.safetensors at step [1-9]", resumed);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    [Fact]
     public void Train_on_an_image_folder_with_mixup_writes_a_chart_and_class_names_that_eval_and_predict_use()
     {
         var run = Train("--mixup", "0.2", "--cutmix", "1.0");
         var chart = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(run, "chart.png")), "chart.png");
         Assert.Equal((800, 320, 3), (chart.Width, chart.Height, chart.Channels));
         Assert.Contains(chart.Pixels, v => v < 200); // something is drawn on the white background
-        Assert.Equal(4, File.ReadAllLines(Path.Combine(run, "metrics.jsonl")).Length);
+        var metrics = File.ReadAllLines(Path.Combine(run, "metrics.jsonl"));
+        Assert.Equal(4, metrics.Length);
+        using (var m = JsonDocument.Parse(metrics[^1]))
+        {
+            Assert.Equal(4, m.RootElement.GetProperty("epoch").GetInt32());
+            Assert.InRange(m.RootElement.GetProperty("test_accuracy").GetDouble(), 0, 1);
+            Assert.True(m.RootElement.GetProperty("images_per_second").GetDouble() > 0);
+        }
         var weights = Path.Combine(run, "best.safetensors");
 
         var (code, output, err) = Run("eval", "--weights", weights, "--dataset", Path.Combine(_dir, "data"), "--json");

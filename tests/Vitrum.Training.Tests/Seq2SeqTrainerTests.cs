@@ -37,6 +37,50 @@ public class Seq2SeqTrainerTests : IDisposable
         Assert.True(double.Parse(best.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture) <= r.BestValidWer + 1e-12);
     }
 
+    /// <summary>The last epochs' weights are kept and averaged; the average is validated and saved beside them.</summary>
+    [Fact]
+    public void Averaging_the_last_epochs_writes_their_mean_and_validates_it()
+    {
+        var data = TinyG2P.Data(trainWords: 120, testWords: 10);
+        var model = new TransformerModel(TinyG2P.Config(16), seed: 3);
+        var logs = new List<string>();
+        var r = new Seq2SeqTrainer(model, data, Options("avg", 4) with { AverageLast = 3 }) { Log = logs.Add }.Run();
+        Assert.False(r.Interrupted);
+        var dir = Path.Combine(_dir, "avg");
+        Assert.False(File.Exists(Path.Combine(dir, "epoch-1.safetensors")));
+        using var e2 = SafetensorsFile.Open(Path.Combine(dir, "epoch-2.safetensors"));
+        using var e3 = SafetensorsFile.Open(Path.Combine(dir, "epoch-3.safetensors"));
+        using var e4 = SafetensorsFile.Open(Path.Combine(dir, "epoch-4.safetensors"));
+        using var avg = SafetensorsFile.Open(Path.Combine(dir, "averaged.safetensors"));
+        Assert.Equal("epoch-2.safetensors,epoch-3.safetensors,epoch-4.safetensors", avg.Metadata["averaged_epochs"]);
+        bool differ = false;
+        foreach (var e in avg.Entries)
+        {
+            float[] a = e2.Load(e.Name).ToArray(), b = e3.Load(e.Name).ToArray(), c = e4.Load(e.Name).ToArray(), m = avg.Load(e.Name).ToArray();
+            for (int i = 0; i < m.Length; i++)
+            {
+                Assert.Equal((a[i] + b[i] + c[i]) / 3, m[i], 1e-6f);
+                differ |= a[i] != c[i];
+            }
+        }
+        Assert.True(differ, "the kept epochs should hold different weights");
+        Assert.Contains(logs, l => l.StartsWith("average of the last 3 epochs: valid WER", StringComparison.Ordinal));
+        double avgWer = double.Parse(avg.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Math.Min(avgWer, r.BestValidWer), r.BestValidWer);
+    }
+
+    [Fact]
+    public void Averaging_checkpoints_of_different_models_names_the_file_and_key()
+    {
+        var a = Path.Combine(_dir, "a.safetensors");
+        var b = Path.Combine(_dir, "b.safetensors");
+        SafetensorsWriter.Save(a, new Dictionary<string, Vitrum.Tensors.Tensor> { ["w"] = Vitrum.Tensors.Tensor.Zeros(2, 3) });
+        SafetensorsWriter.Save(b, new Dictionary<string, Vitrum.Tensors.Tensor> { ["w"] = Vitrum.Tensors.Tensor.Zeros(3, 2) });
+        var e = Assert.Throws<ArgumentException>(() => CheckpointAverage.Average(new[] { a, b }));
+        Assert.Contains("b.safetensors", e.Message);
+        Assert.Contains("w is Float32 [3, 2]", e.Message);
+    }
+
     /// <summary>Stopping mid-epoch and resuming gives the same weights as one uninterrupted run (batches and Adam state restored).</summary>
     [Fact]
     public void Resumed_run_ends_identical_to_an_uninterrupted_one()

@@ -1,13 +1,18 @@
+using System.Runtime.InteropServices;
+
 namespace Vitrum.Cli.Commands;
 
 /// <summary>
-/// Ctrl+C during training: the first press cancels the token (the trainer finishes its step and saves a
-/// resumable checkpoint), a second press exits at once. Disposing removes the handler.
+/// Stopping a training run: Ctrl+C (SIGINT) or SIGTERM (<c>kill PID</c>, a job scheduler, a shutdown) cancels
+/// the token, and the trainer finishes its step and saves a resumable checkpoint; a second signal exits at
+/// once. SIGTERM matters for runs started in the background: a non-interactive shell starts them with
+/// SIGINT ignored, so Ctrl+C's handler never fires there. Disposing removes the handlers.
 /// </summary>
 public sealed class CtrlC : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly ConsoleCancelEventHandler _handler;
+    private readonly PosixSignalRegistration? _term;
 
     public CancellationToken Token => _cts.Token;
 
@@ -16,16 +21,34 @@ public sealed class CtrlC : IDisposable
         _handler = (_, e) =>
         {
             e.Cancel = true;
-            Console.Error.WriteLine("\ninterrupt: finishing this step and saving a checkpoint (Ctrl+C again to abort)");
-            if (_cts.IsCancellationRequested) Environment.Exit(130);
-            _cts.Cancel();
+            Stop("interrupt", "Ctrl+C");
         };
         Console.CancelKeyPress += _handler;
+        try
+        {
+            _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+            {
+                ctx.Cancel = true;
+                Stop("terminate", "another SIGTERM");
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            // No SIGTERM here (e.g. some Windows hosts): Ctrl+C alone stops a run cleanly.
+        }
+    }
+
+    private void Stop(string what, string again)
+    {
+        Console.Error.WriteLine($"\n{what}: finishing this step and saving a checkpoint ({again} to abort)");
+        if (_cts.IsCancellationRequested) Environment.Exit(130);
+        _cts.Cancel();
     }
 
     public void Dispose()
     {
         Console.CancelKeyPress -= _handler;
+        _term?.Dispose();
         _cts.Dispose();
     }
 }

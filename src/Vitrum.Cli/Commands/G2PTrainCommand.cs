@@ -25,6 +25,7 @@ public static class G2PTrainCommand
             ClipGrad = args.Double("clip-grad", 1.0),
             Cooldown = args.Double("cooldown", ModelChoice.TrainingDefaults(modelArg).Cooldown),
             MaxMinutes = args.String("max-minutes") is string mm ? args.Double("max-minutes", 0) : null,
+            AverageLast = args.Int("average-last", ModelChoice.TrainingDefaults(modelArg).AverageLast, 0, 1000),
         };
         if (o.Cooldown is < 0 or > 1) throw new CliException($"--cooldown must be a fraction of the run in [0, 1], got {o.Cooldown}");
         int trainWords = args.Int("train-words", 0, 0);

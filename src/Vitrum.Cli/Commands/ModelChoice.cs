@@ -19,7 +19,8 @@ public sealed record ModelHandle(Module<Tensor, Tensor> Module, string ConfigJso
 /// <param name="Cooldown">Sequence-to-sequence: the last fraction of the planned steps over which the rate falls linearly to 0.</param>
 /// <param name="RandomShift">Pixels the grey data sets (MNIST, Fashion-MNIST) are randomly shifted by in training (zero padding, then a crop).</param>
 /// <param name="WarmupSteps">Sequence-to-sequence: the Noam warmup in optimizer steps (null: <paramref name="WarmupEpochs"/> epochs of steps).</param>
-public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null);
+/// <param name="AverageLast">Sequence-to-sequence: the last epochs whose weights are averaged at the end (0 = none).</param>
+public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1, double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null, int AverageLast = 0);
 
 public static class ModelChoice
 {
@@ -54,7 +55,7 @@ public static class ModelChoice
     {
         ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
         ("vit_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
-        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 46, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupSteps: 4000, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3),
+        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 64, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupSteps: 4000, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3, AverageLast: 8),
         _ => new TrainingRecipe(),
     };
 }
