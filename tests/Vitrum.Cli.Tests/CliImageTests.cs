@@ -57,7 +57,7 @@ public class CliImageTests : IDisposable
     }
 
     [Fact]
-    public void Sigterm_stops_training_after_a_step_with_a_checkpoint_that_resume_continues()
+    public async Task Sigterm_stops_training_after_a_step_with_a_checkpoint_that_resume_continues()
     {
         if (!OperatingSystem.IsLinux()) return;
         var outDir = Path.Combine(_dir, "term");
@@ -81,7 +81,7 @@ public class CliImageTests : IDisposable
         Assert.True(p.WaitForExit(60_000), "vitrum train ignored SIGTERM");
         Assert.True(p.ExitCode == 130, err.ToString());
         Assert.Contains("terminate: finishing this step", err.ToString());
-        using (var last = JsonDocument.Parse(LastLine(output.Result)))
+        using (var last = JsonDocument.Parse(LastLine(await output)))
             Assert.True(last.RootElement.GetProperty("interrupted").GetBoolean());
         Assert.True(File.Exists(Path.Combine(outDir, "last.ckpt.safetensors")));
 
