@@ -45,7 +45,7 @@ public static class ModelChoice
     /// <summary>
     /// vit_mnist's recipe is tuned to reach 98.5%+ on MNIST within the README's time budget. On Fashion-MNIST
     /// the same small model underfits with shifts and label smoothing (train 88.4% below test 88.9% after 16
-    /// epochs), so it trains 18 epochs without them, flips kept (90.39% and 89.73% in two runs; smoothing
+    /// epochs), so it trains 18 epochs without them, flips kept (90.22% in two bit-identical runs, 90.39% and 89.73% before training was deterministic; smoothing
     /// alone gave 89.55%). g2p_transformer runs 64 epochs (about 47 s each on the 2-core machine, validation
     /// included) with the paper's 4000 warmup steps (a one-epoch warmup decayed the rate early: test WER 27.7%
     /// after 44 epochs, against 25.6% after 62 with 4000) and the Noam rate falling linearly to 0 over the last
