@@ -58,6 +58,9 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
         if (options.Cooldown > 0)
             schedule = new LinearCooldown(schedule, planned, Math.Clamp((long)Math.Round(options.Cooldown * planned), 1, planned));
         var (step, extra) = run.Begin(opt, options.Resume, Log);
+        // A fresh run must not average the kept epochs of an earlier run in the same folder.
+        if (!options.Resume)
+            foreach (var stale in Directory.EnumerateFiles(run.Dir, "epoch-*.safetensors")) File.Delete(stale);
         double bestWer = RunDirectory.ParseOr(extra, "best_valid_wer", double.PositiveInfinity);
         double trainSeconds = RunDirectory.ParseOr(extra, "train_seconds", 0), spentBefore = RunDirectory.ParseOr(extra, "seconds", 0);
         var clock = Stopwatch.StartNew();

@@ -43,7 +43,7 @@ public static class CheckpointAverage
             foreach (var (k, t) in state)
             {
                 if (!ShapeUtil.SameShape(shapes[k], t.Shape) || (t.DType == DType.Float32) != sums.ContainsKey(k))
-                    throw new ArgumentException($"{path}: {k} is {t.DType} {ShapeUtil.Format(t.Shape)}, but {t.DType} {ShapeUtil.Format(shapes[k])} in {paths[0]}");
+                    throw new ArgumentException($"{path}: {k} is {t.DType} {ShapeUtil.Format(t.Shape)}, but {(sums.ContainsKey(k) ? DType.Float32 : DType.Int64)} {ShapeUtil.Format(shapes[k])} in {paths[0]}");
                 if (t.DType == DType.Float32)
                     System.Numerics.Tensors.TensorPrimitives.Add(sums[k], t.Contiguous().AsSpan(), sums[k]);
                 else last[k] = Tensor.FromLongs(t.Contiguous().ToLongArray(), t.Shape.ToArray());
