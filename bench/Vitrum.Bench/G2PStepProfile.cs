@@ -11,7 +11,8 @@ namespace Vitrum.Bench;
 /// One training step of g2p_transformer as Seq2SeqTrainer runs it (forward, label-smoothed cross-entropy,
 /// backward, gradient clipping, AdamW), split into phases and into forward/backward time per op kind, on a
 /// batch shaped like CMUdict's (random letters and phonemes, every word the same length).
-/// Usage: <c>g2p-step [BATCH] [SRC_LEN] [TGT_LEN] [ROUNDS] [THREADS]</c> (defaults 256 9 9 7, the pool's threads).
+/// Usage: <c>g2p-step [BATCH] [SRC_LEN] [TGT_LEN] [ROUNDS] [THREADS] [DROPOUT] [FFN]</c> (defaults 256 9 9 7, the pool's
+/// threads, and the preset's dropout and feed-forward width, so that a recipe's cost can be seen before it is trained).
 /// </summary>
 public sealed class G2PStepProfile : ISideBySide
 {
@@ -25,6 +26,8 @@ public sealed class G2PStepProfile : ISideBySide
         int rounds = args.Length > 3 ? int.Parse(args[3]) : 7;
         if (args.Length > 4) WorkerPool.ThreadCount = int.Parse(args[4]);
         var cfg = TransformerPresets.G2pTransformer;
+        if (args.Length > 5) cfg = cfg with { Dropout = double.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture) };
+        if (args.Length > 6) cfg = cfg with { DimFeedforward = int.Parse(args[6]) };
         var model = new TransformerModel(cfg, 1);
         model.Train();
         var opt = new AdamW(ParamGroup.WeightDecaySplit(model, 1e-3, 0), 0.9, 0.98, 1e-9);

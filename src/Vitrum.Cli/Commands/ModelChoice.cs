@@ -58,7 +58,7 @@ public static class ModelChoice
     {
         ("vit_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
         ("vit_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
-        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 64, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupSteps: 4000, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.3, AverageLast: 8),
+        ("g2p_transformer", _) => new TrainingRecipe(Epochs: 64, BatchSize: 256, Lr: 1.5e-3, WeightDecay: 0, WarmupSteps: 4000, LabelSmoothing: 0.1, BeamSize: 4, Cooldown: 0.5, AverageLast: 8),
         _ => new TrainingRecipe(),
     };
 }

@@ -7,8 +7,8 @@ internal static class AttentionCore
 {
     /// <summary>
     /// softmax(q k^T / sqrt(d) + bias + mask) v, with <paramref name="drop"/> applied to the probabilities
-    /// while it is training (timm's attn_drop, torch's MultiheadAttention dropout). The fused kernel has no
-    /// dropout, so that case runs the composed path, which materializes the probabilities.
+    /// while it is training (timm's attn_drop, torch's MultiheadAttention dropout), inside the fused kernel.
+    /// Only p = 1 (every probability dropped) runs the composed path.
     /// </summary>
     /// <param name="q">[B, H, Nq, d]</param>
     /// <param name="k">[B, H, Nk, d]</param>
@@ -19,6 +19,7 @@ internal static class AttentionCore
     public static Tensor Run(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? bias, bool isCausal, Dropout drop)
     {
         if (!drop.Training || drop.P == 0) return Ops.ScaledDotProductAttention(q, k, v, mask, bias, isCausal: isCausal);
+        if (drop.P < 1) return Ops.ScaledDotProductAttention(q, k, v, mask, bias, isCausal: isCausal, dropoutP: drop.P, generator: drop.Generator);
         Ops.AttentionUnfused(q, k, v, mask, bias, null, isCausal, out var probs);
         return Ops.MatMul(drop.Forward(probs), v);
     }

@@ -8,6 +8,9 @@ public sealed class Dropout : Module<Tensor, Tensor>
     private readonly Generator _gen;
     public float P { get; }
 
+    /// <summary>The source of the masks, for kernels that drop inside a fused op (attention).</summary>
+    internal Generator Generator => _gen;
+
     public Dropout(float p = 0.5f, Generator? gen = null)
     {
         if (p is < 0 or > 1) throw new ArgumentException($"Dropout: probability must be in [0, 1], got {p}");

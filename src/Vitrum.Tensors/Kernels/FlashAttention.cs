@@ -40,10 +40,19 @@ internal struct AttentionProblem
     public AttentionOperand Q, K, V;
     public AttentionAdditive Bias, Mask;
 
+    /// <summary>Dropout on the probabilities (inactive by default), drawn again by the backward pass.</summary>
+    public DropoutMask Dropout;
+
     public readonly int Heads => B * H;
 
     /// <summary>Keys padded to a whole number of 16-lane vectors in the packed K^T and V^T.</summary>
     public readonly int KeysPadded => (Nk + 15) & ~15;
+
+    /// <summary>
+    /// The dropout mask's index of score (head, i, j): rows are <see cref="KeysPadded"/> apart, so every row and
+    /// every 16-key run within it starts on a pair of elements (one 64-bit hash) and the mask draws whole vectors.
+    /// </summary>
+    public readonly long DropoutIndex(int head, int i, int j) => ((long)head * Nq + i) * KeysPadded + j;
 
     /// <summary>Keys that query row i can see: all, or j &lt;= i when causal.</summary>
     public readonly int KeysVisibleTo(int lastRow) => Causal ? Math.Min(Nk, lastRow + 1) : Nk;

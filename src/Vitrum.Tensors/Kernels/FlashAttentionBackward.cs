@@ -8,7 +8,8 @@ namespace Vitrum.Tensors.Kernels;
 /// The backward pass (FlashAttention-2): per head, K^T and V^T are packed once; then for each query
 /// block D = rowsum(dO * O), and for each key block the probabilities are recomputed from the saved
 /// log-sum-exp, P = exp(S * scale + bias + mask - lse), dP = dO V^T, dS = P * (dP - D),
-/// dV += P^T dO, dK += scale dS^T Q, dQ += scale dS K, and the bias gets dS summed over the dims
+/// dV += P^T dO (with dropout mask M drawn again: dP = (dO V^T) * M and dV += (P * M)^T dO; D is unchanged,
+/// as sum_j P M dO V^T = dO . O), dK += scale dS^T Q, dQ += scale dS K, and the bias gets dS summed over the dims
 /// it is broadcast along. A task owns whole heads, so dQ, dK and dV need no synchronization. A bias
 /// shared by several heads or batch items is summed over them in a fixed split (see
 /// <see cref="PlanSharedBias"/>), so its gradient is the same bits whichever thread runs which task.
@@ -186,8 +187,11 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
                     // dS, scaled for the dK and dQ products; the bias takes it unscaled, along keys or summed over them.
                     float* biasRow = biasGrad == null ? null : biasGrad + (long)i * _biasLayout.StrideI;
                     bool alongKeys = biasRow != null && _biasLayout.StrideJ != 0;
+                    // With dropout the output is (P * M) V: dP = (dO V^T) * M, and dV takes (P * M)^T dO.
+                    if (p.Dropout.Active) p.Dropout.Apply(dsr, nk, p.DropoutIndex(head, i, j0));
                     float total = FlashRows.SoftmaxGrad<TV, TOps>(pr, dsr, nk, rowD[r], p.Scale, alongKeys ? biasRow + j0 : null);
                     if (biasRow != null && !alongKeys) *biasRow += total;
+                    if (p.Dropout.Active) p.Dropout.Apply(pr, nk, p.DropoutIndex(head, i, j0));
                 }
                 bool addKeys = i0 > 0 || !keysFromFirstBlock;
                 FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, dv, dvH + (long)j0 * dv, dv, addKeys);

@@ -9,7 +9,8 @@ namespace Vitrum.Tensors.Kernels;
 /// <see cref="FlashSchedule"/>), in one parallel phase: it packs K^T of its head (the score product
 /// wants keys as contiguous columns) into its own scratch, then each query block runs the online
 /// softmax over the key blocks: S = Q K^T, logits = S * scale + bias + mask, running max m and sum
-/// l, O += P V after rescaling O by exp(m_old - m_new); finally O /= l and lse = m + log(l).
+/// l, O += P V after rescaling O by exp(m_old - m_new) (with dropout, P times the mask in the product
+/// only); finally O /= l and lse = m + log(l).
 /// </summary>
 internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
 {
@@ -107,14 +108,17 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
                     continue;
                 }
                 rowMax[r] = newMax;
+                float blockSum = FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
+                // The sum normalizes over every key; only the product with V sees the dropped probabilities.
+                if (p.Dropout.Active) p.Dropout.Apply(row, nk, p.DropoutIndex(head, i, j0));
                 if (float.IsNegativeInfinity(oldMax))
                 {
                     // The first key block this row sees: its sum and output are still zero.
-                    rowSum[r] = FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
+                    rowSum[r] = blockSum;
                     continue;
                 }
                 float alpha = MathF.Exp(oldMax - newMax);
-                rowSum[r] = rowSum[r] * alpha + FlashRows.Exp<TV, TOps>(row, nk, expScale, newMax);
+                rowSum[r] = rowSum[r] * alpha + blockSum;
                 if (alpha != 1f) FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, alpha);
             }
             FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, j0 > 0);

@@ -20,12 +20,20 @@ public static partial class Ops
     /// position bias [1, H, N, N], a shift mask [nW, 1, N, N]); may require grad.</param>
     /// <param name="scale">Multiplies q k^T; default 1 / sqrt(d).</param>
     /// <param name="isCausal">Query i attends keys j &lt;= i (top-left aligned, as PyTorch); combines with a mask.</param>
+    /// <param name="dropoutP">Probability of dropping each attention probability (PyTorch's dropout_p), kept ones
+    /// scaled by 1/(1-p): the mask is a hash of one draw from <paramref name="generator"/> and the score's index
+    /// (<see cref="AttentionDropoutMask"/>), drawn again by the backward pass instead of being stored.</param>
+    /// <param name="generator">Source of the dropout mask's key; required when <paramref name="dropoutP"/> &gt; 0.</param>
     /// <returns>[B, H, Nq, dv]</returns>
     public static unsafe Tensor ScaledDotProductAttention(Tensor q, Tensor k, Tensor v, Tensor? mask = null, Tensor? bias = null,
-        double? scale = null, bool isCausal = false)
+        double? scale = null, bool isCausal = false, float dropoutP = 0f, Generator? generator = null)
     {
         const string op = "ScaledDotProductAttention";
         CheckAttention(op, q, k, v, mask, bias);
+        if (!(dropoutP >= 0f && dropoutP < 1f))
+            throw new ArgumentException($"{op}: dropout probability must be in [0, 1), got {dropoutP} (query {ShapeUtil.Format(q.Shape)})");
+        if (dropoutP > 0f && generator == null)
+            throw new ArgumentException($"{op}: dropout probability {dropoutP} needs a generator (query {ShapeUtil.Format(q.Shape)})");
         float s = AttentionScale(q, scale);
         Tensor qc, kc, vc;
         Tensor? biasc = null, maskAdd = null;
@@ -40,14 +48,20 @@ public static partial class Ops
         var o = Tensor.Empty(new[] { q.Shape[0], q.Shape[1], q.Shape[2], v.Shape[3] });
         var lse = Tensor.Empty(new[] { q.Shape[0], q.Shape[1], q.Shape[2] });
         var problem = AttentionProblemOf(qc, kc, vc, biasc, maskAdd, s, isCausal);
+        ulong dropKey = 0;
+        if (dropoutP > 0f)
+        {
+            dropKey = generator!.NextUInt64();
+            problem.Dropout = new DropoutMask(dropoutP, dropKey);
+        }
         FlashAttention.Forward(problem, o.Ptr, lse.Ptr);
         var inputs = bias == null ? new[] { q, k, v } : new[] { q, k, v, bias };
         var node = Engine.Record(o, "scaled_dot_product_attention", GradRules.ScaledDotProductAttention, inputs);
         if (node != null)
         {
             node.Saved = new[] { qc, kc, vc, o, lse, biasc, maskAdd };
-            node.Floats = new[] { s };
-            node.Ints = new[] { isCausal ? 1 : 0 };
+            node.Floats = new[] { s, dropoutP };
+            node.Ints = new[] { isCausal ? 1 : 0, (int)(uint)dropKey, (int)(uint)(dropKey >> 32) };
         }
         else
         {
@@ -88,6 +102,23 @@ public static partial class Ops
         probabilities = Softmax(scores, -1);
         if (keepRows != null) probabilities = Mul(probabilities, keepRows);
         return MatMul(probabilities, v);
+    }
+
+    /// <summary>
+    /// The dropout mask <see cref="ScaledDotProductAttention"/> applies for <paramref name="key"/> (its draw from
+    /// the generator), as a [B, H, Nq, Nk] tensor of 0 and 1/(1-p): composed with
+    /// <see cref="AttentionUnfused"/>'s probabilities it reproduces the fused op with dropout.
+    /// </summary>
+    public static unsafe Tensor AttentionDropoutMask(int b, int h, int nq, int nk, float p, ulong key)
+    {
+        if (!(p > 0f && p < 1f)) throw new ArgumentException($"AttentionDropoutMask: probability must be in (0, 1), got {p}");
+        var m = Tensor.Empty(new[] { b, h, nq, nk });
+        var problem = new AttentionProblem { B = b, H = h, Nq = nq, Nk = nk };
+        var drop = new DropoutMask(p, key);
+        for (int head = 0; head < b * h; head++)
+            for (int i = 0; i < nq; i++)
+                drop.Fill(m.Ptr + ((long)head * nq + i) * nk, nk, problem.DropoutIndex(head, i, 0));
+        return m;
     }
 
     private static float AttentionScale(Tensor q, double? scale) => (float)(scale ?? 1.0 / Math.Sqrt(q.Shape[3]));

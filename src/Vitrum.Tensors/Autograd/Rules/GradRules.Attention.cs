@@ -8,7 +8,8 @@ internal static partial class GradRules
     /// Fused attention backward (FlashAttention-2): probabilities recomputed block by block from the
     /// saved log-sum-exp; dq, dk, dv and, when the bias needs one, its gradient (dS summed over the
     /// dims the bias is broadcast along) come out of one kernel pass.
-    /// Saved: q, k, v (feature rows contiguous), output, lse, bias, additive mask; Floats: scale; Ints: causal.
+    /// Saved: q, k, v (feature rows contiguous), output, lse, bias, additive mask; Floats: scale, dropout p;
+    /// Ints: causal, the dropout key's low and high halves (the mask is drawn again from it).
     /// </summary>
     public static unsafe void ScaledDotProductAttention(Node n, Tensor g)
     {
@@ -16,6 +17,7 @@ internal static partial class GradRules
         Tensor q = s[0]!, k = s[1]!, v = s[2]!, o = s[3]!, lse = s[4]!;
         Tensor? bias = s[5], mask = s[6];
         var problem = Ops.AttentionProblemOf(q, k, v, bias, mask, n.Floats[0], n.Ints[0] != 0);
+        if (n.Floats[1] > 0f) problem.Dropout = new DropoutMask(n.Floats[1], (uint)n.Ints[1] | (ulong)(uint)n.Ints[2] << 32);
         var go = g.Contiguous();
         var dq = Tensor.Empty(q.Shape);
         var dk = Tensor.Empty(k.Shape);
