@@ -29,7 +29,8 @@ public sealed class RunDirectory
     }
 
     /// <summary>
-    /// With <paramref name="resume"/> and a checkpoint present, restores model and optimizer and returns the
+    /// With <paramref name="resume"/> and a checkpoint present, restores model (weights and the generators of its
+    /// dropout masks) and optimizer and returns the
     /// step and extras; otherwise starts afresh (an old metrics.jsonl is removed) and returns step 0.
     /// </summary>
     public (long Step, IReadOnlyDictionary<string, string> Extra) Begin(Optimizer optimizer, bool resume, Action<string>? log)
@@ -37,6 +38,7 @@ public sealed class RunDirectory
         if (resume && File.Exists(CheckpointPath))
         {
             var st = TrainingCheckpoint.Load(CheckpointPath, _model, optimizer);
+            _model.LoadRandomState(st.Rng);
             log?.Invoke($"resumed from {CheckpointPath} at step {st.Step}");
             return (st.Step, st.Extra ?? new Dictionary<string, string>());
         }
@@ -45,7 +47,7 @@ public sealed class RunDirectory
     }
 
     public void SaveState(Optimizer optimizer, long step, IReadOnlyDictionary<string, string> extra) =>
-        TrainingCheckpoint.Save(CheckpointPath, _model, optimizer, new TrainingState(0, step, Array.Empty<ulong>(), _configJson, extra));
+        TrainingCheckpoint.Save(CheckpointPath, _model, optimizer, new TrainingState(0, step, _model.RandomState(), _configJson, extra));
 
     /// <summary>Writes the model's weights to <paramref name="name"/> with the config, the epoch and <paramref name="meta"/>.</summary>
     public void SaveWeights(string name, int epoch, IReadOnlyDictionary<string, string> meta)

@@ -77,4 +77,28 @@ public class DropoutWiringTests
         var masked = mha.Forward(q, q, q, attnMask: Tensor.FromLongs(tri, 4, 4)).ToArray();
         GradCheck.Close(masked, mha.Forward(q, q, q, isCausal: true).ToArray(), 1e-5, 1e-6, "causal");
     }
+
+    [Fact]
+    public void Random_state_covers_each_generator_once_and_restoring_it_repeats_the_masks()
+    {
+        // Attention's two dropouts share one generator; the Mlp has another.
+        var shared = new Generator(1);
+        var attn = new Attention(8, 2, attnDrop: 0.3f, projDrop: 0.3f, gen: shared);
+        var mlp = new Mlp(8, 16, drop: 0.3f, gen: new Generator(2));
+        var x = GradCheck.Rand(6, 2, 5, 8);
+        Assert.Equal(4, attn.RandomState().Length);
+        Assert.Equal(4, mlp.RandomState().Length);
+        var saved = attn.RandomState();
+        var first = attn.Forward(x).ToArray();
+        Assert.NotEqual(saved, attn.RandomState());
+        Assert.NotEqual(first, attn.Forward(x).ToArray());
+        attn.LoadRandomState(saved);
+        Assert.Equal(first, attn.Forward(x).ToArray());
+        attn.LoadRandomState(Array.Empty<ulong>());
+        var e = Assert.Throws<ArgumentException>(() => attn.LoadRandomState(new ulong[8]));
+        Assert.Contains("Attention", e.Message);
+        Assert.Contains("8 words", e.Message);
+        Assert.Contains("1 generators", e.Message);
+        Assert.Empty(new Linear(4, 4).RandomState());
+    }
 }

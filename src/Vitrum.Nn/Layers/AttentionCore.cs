@@ -19,7 +19,7 @@ internal static class AttentionCore
     public static Tensor Run(Tensor q, Tensor k, Tensor v, Tensor? mask, Tensor? bias, bool isCausal, Dropout drop)
     {
         if (!drop.Training || drop.P == 0) return Ops.ScaledDotProductAttention(q, k, v, mask, bias, isCausal: isCausal);
-        if (drop.P < 1) return Ops.ScaledDotProductAttention(q, k, v, mask, bias, isCausal: isCausal, dropoutP: drop.P, generator: drop.Generator);
+        if (drop.P < 1) return Ops.ScaledDotProductAttention(q, k, v, mask, bias, isCausal: isCausal, dropoutP: drop.P, generator: drop.RandomSource);
         Ops.AttentionUnfused(q, k, v, mask, bias, null, isCausal, out var probs);
         return Ops.MatMul(drop.Forward(probs), v);
     }

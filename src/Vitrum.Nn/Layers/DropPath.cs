@@ -11,6 +11,8 @@ public sealed class DropPath : Module<Tensor, Tensor>
     private readonly Generator _gen;
     public double P { get; }
 
+    protected internal override Generator RandomSource => _gen;
+
     public DropPath(double p, Generator? gen = null)
     {
         if (p is < 0 or > 1) throw new ArgumentException($"DropPath: probability must be in [0, 1], got {p}");

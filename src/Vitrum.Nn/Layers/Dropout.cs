@@ -8,8 +8,8 @@ public sealed class Dropout : Module<Tensor, Tensor>
     private readonly Generator _gen;
     public float P { get; }
 
-    /// <summary>The source of the masks, for kernels that drop inside a fused op (attention).</summary>
-    internal Generator Generator => _gen;
+    /// <summary>The source of the masks; kernels that drop inside a fused op (attention) draw from it too.</summary>
+    protected internal override Generator RandomSource => _gen;
 
     public Dropout(float p = 0.5f, Generator? gen = null)
     {

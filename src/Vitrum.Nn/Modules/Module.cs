@@ -121,6 +121,36 @@ public abstract class Module
         }
     }
 
+    /// <summary>The generator this module itself draws from while training (dropout, stochastic depth), if any.</summary>
+    protected internal virtual Generator? RandomSource => null;
+
+    /// <summary>Every generator the module and its children draw from while training, each once, in module order.</summary>
+    private List<Generator> RandomSources()
+    {
+        var seen = new HashSet<Generator>(ReferenceEqualityComparer.Instance);
+        var list = new List<Generator>();
+        foreach (var (_, m) in NamedModules())
+            if (m.RandomSource is { } g && seen.Add(g)) list.Add(g);
+        return list;
+    }
+
+    /// <summary>
+    /// The state of every generator the module draws from while training, 4 words each, in module order. Training
+    /// checkpoints keep it, so a resumed run draws the dropout masks an uninterrupted one would.
+    /// </summary>
+    public ulong[] RandomState() => RandomSources().SelectMany(g => g.GetState()).ToArray();
+
+    /// <summary>Restores <see cref="RandomState"/>; an empty state (a checkpoint that kept none) leaves the generators as they are.</summary>
+    public void LoadRandomState(ulong[] state)
+    {
+        if (state.Length == 0) return;
+        var sources = RandomSources();
+        if (state.Length != 4 * sources.Count)
+            throw new ArgumentException($"LoadRandomState into {GetType().Name}: the state has {state.Length} words, " +
+                $"the model draws from {sources.Count} generators of 4 words each");
+        for (int i = 0; i < sources.Count; i++) sources[i].SetState(state[(4 * i)..(4 * i + 4)]);
+    }
+
     public Module Train(bool on = true)
     {
         foreach (var (_, m) in NamedModules()) m.Training = on;
