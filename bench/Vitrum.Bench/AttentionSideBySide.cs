@@ -13,7 +13,9 @@ namespace Vitrum.Bench;
 /// matmul), in one run per shape: time of forward + backward and of the forward alone, the largest
 /// difference of outputs and gradients, and the memory each keeps. Because the composed path's
 /// speed rides on the GEMM, its matmuls are also timed alone, and the ratio is given again as if
-/// those matmuls were free, a bound no GEMM can beat.
+/// those matmuls were free, a bound no GEMM can beat. With <c>--dropout P</c> both drop probabilities as training
+/// does: the fused kernel inside, the composed path by multiplying the probabilities by the same mask
+/// (<see cref="Ops.AttentionDropoutMask"/>) before the last matmul.
 /// </summary>
 public sealed class AttentionSideBySide : ISideBySide
 {
@@ -27,20 +29,21 @@ public sealed class AttentionSideBySide : ISideBySide
     public string Name => "attention";
 
     public string Description =>
-        "fused vs composed attention, forward+backward, at ViT-S and vit_mnist shapes (or one: --b 8 --h 6 --n 197 --d 64; --reps 10 --threads T)";
+        "fused vs composed attention, forward+backward, at ViT-S and vit_mnist shapes (or one: --b 8 --h 6 --n 197 --d 64; --reps 10 --threads T --dropout P)";
 
     public int Run(string[] args)
     {
         int reps = IntArg(args, "--reps", 10);
+        float dropout = (float)DoubleArg(args, "--dropout", 0);
         WorkerPool.ThreadCount = IntArg(args, "--threads", WorkerPool.ThreadCount);
         bool one = new[] { "--b", "--h", "--n", "--d" }.Any(args.Contains);
         var shapes = one
             ? new[] { (IntArg(args, "--b", 8), IntArg(args, "--h", 6), IntArg(args, "--n", 197), IntArg(args, "--d", 64)) }
             : DefaultShapes;
         var summary = new List<string>();
-        foreach (var (b, h, n, d) in shapes) summary.Add(RunShape(b, h, n, d, reps));
+        foreach (var (b, h, n, d) in shapes) summary.Add(RunShape(b, h, n, d, reps, dropout));
         Console.WriteLine();
-        Console.WriteLine($"summary ({WorkerPool.ThreadCount} threads, {reps} interleaved rounds): composed / fused time, forward+backward");
+        Console.WriteLine($"summary ({WorkerPool.ThreadCount} threads, {reps} interleaved rounds, dropout {dropout}): composed / fused time, forward+backward");
         Console.WriteLine("| B, H, N, d | median ratio | best-round ratio | forward-only median ratio | max abs difference (output, grads) | kept for backward fused / composed |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (var line in summary) Console.WriteLine(line);
@@ -48,8 +51,10 @@ public sealed class AttentionSideBySide : ISideBySide
     }
 
     /// <summary>Runs one shape, prints its figures and returns its summary table row.</summary>
-    private static string RunShape(int b, int h, int n, int d, int reps)
+    private static string RunShape(int b, int h, int n, int d, int reps, float dropout)
     {
+        // Every call keys its mask with the first draw of the same seed, so both paths drop the same probabilities.
+        const ulong dropSeed = 7;
         var gen = new Generator(5);
         Tensor q = Tensor.Randn(gen, b, h, n, d).RequireGrad(), k = Tensor.Randn(gen, b, h, n, d).RequireGrad();
         Tensor v = Tensor.Randn(gen, b, h, n, d).RequireGrad(), gradOutput = Tensor.Randn(gen, b, h, n, d);
@@ -57,8 +62,14 @@ public sealed class AttentionSideBySide : ISideBySide
         Console.WriteLine($"attention B={b} H={h} N={n} d={d}, {WorkerPool.ThreadCount} threads, SIMD {Simd.Level}, " +
                           $"{reps} rounds (all five measured in turn each round, so load changes hit them alike): median / best ms");
 
-        Tensor Fused() => Ops.ScaledDotProductAttention(q, k, v);
-        Tensor Unfused() => Ops.AttentionUnfused(q, k, v, null, null, null, false, out _);
+        Tensor Fused() => dropout == 0 ? Ops.ScaledDotProductAttention(q, k, v)
+            : Ops.ScaledDotProductAttention(q, k, v, dropoutP: dropout, generator: new Generator(dropSeed));
+        Tensor Unfused()
+        {
+            if (dropout == 0) return Ops.AttentionUnfused(q, k, v, null, null, null, false, out _);
+            var probs = Ops.Softmax(Ops.Mul(Ops.MatMul(q, k.T), (float)(1 / Math.Sqrt(d))), -1);
+            return Ops.MatMul(Ops.Mul(probs, Ops.AttentionDropoutMask(b, h, n, n, dropout, new Generator(dropSeed).NextUInt64())), v);
+        }
         var t = RoundRobin(reps, 3,
             () => Step(Fused, gradOutput, leaves),
             () => Step(Unfused, gradOutput, leaves),

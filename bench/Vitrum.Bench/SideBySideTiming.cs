@@ -27,9 +27,12 @@ public static class SideBySideTiming
     }
 
     /// <summary>The integer after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
-    public static int IntArg(string[] args, string name, int fallback)
+    public static int IntArg(string[] args, string name, int fallback) => (int)DoubleArg(args, name, fallback);
+
+    /// <summary>The number after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
+    public static double DoubleArg(string[] args, string name, double fallback)
     {
         int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+        return i >= 0 && i + 1 < args.Length ? double.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     }
 }
