@@ -30,15 +30,25 @@ public class CrashSafetyTests : IDisposable
         return (st, model.Parameters().SelectMany(p => p.ToArray()).ToArray());
     }
 
+    private static void SpinFor(double milliseconds)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(milliseconds * Stopwatch.Frequency / 1000);
+        while (Stopwatch.GetTimestamp() < end) Thread.SpinWait(16);
+    }
+
     [Fact]
     public void Twenty_sigkills_during_checkpoint_writes_always_leave_a_loadable_checkpoint_and_resume_matches_an_uninterrupted_run()
     {
         const int total = 400;
         var reference = Path.Combine(_dir, "reference.safetensors");
+        double msPerStep;
         using (var p = Start(reference, total, resume: false))
         {
+            var output = p.StandardOutput.ReadToEnd();
             Assert.True(p.WaitForExit(120_000), "uninterrupted run did not finish");
             Assert.Equal(0, p.ExitCode);
+            var done = output.Split('\n').Single(l => l.StartsWith("done ", StringComparison.Ordinal));
+            msPerStep = double.Parse(done[5..], System.Globalization.CultureInfo.InvariantCulture);
         }
         var expected = Read(reference);
         Assert.Equal(total, expected.State.Step);
@@ -52,10 +62,11 @@ public class CrashSafetyTests : IDisposable
             // Wait until the child has written at least one checkpoint, then kill it at a random moment.
             var line = p.StandardOutput.ReadLine();
             while (line != null && !line.StartsWith("step", StringComparison.Ordinal) && line != "done") line = p.StandardOutput.ReadLine();
-            Assert.True(line != null && line != "done", $"kill {kill}: the child finished before it could be killed");
-            // The kill moment is the point of the test: a random 0-25 ms after a completed step spreads the
-            // kills over computing and writing (one step with its fsync'd checkpoint takes a few ms).
-            Thread.Sleep(rng.Next(0, 25));
+            Assert.True(line != null && !line.StartsWith("done", StringComparison.Ordinal), $"kill {kill}: the child finished before it could be killed");
+            // The kill moment is the point of the test: a random delay of up to three steps spreads the kills over
+            // computing and writing. It is scaled to this machine's step time (a fixed 25 ms let a machine with a
+            // fast disk finish all 400 steps before the last kills).
+            SpinFor(rng.NextDouble() * Math.Min(25, 3 * msPerStep));
             p.Kill();
             p.WaitForExit();
             var (state, _) = Read(ckpt);
