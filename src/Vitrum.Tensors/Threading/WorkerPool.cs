@@ -70,6 +70,7 @@ public static class WorkerPool
             _helpers = Math.Min(_threadCount, count) - 1;
             _done = 0;
             _error = null;
+            CpuAffinity.MoveOffWorkers(_helpers);
             Volatile.Write(ref _state, generation << 32);
             for (int w = 0; w < _helpers; w++) _wake[w].Set();
             _inside = true;

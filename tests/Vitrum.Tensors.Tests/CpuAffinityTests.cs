@@ -1,0 +1,76 @@
+using System.Runtime.InteropServices;
+using Vitrum.Tensors.Threading;
+using Xunit;
+
+namespace Vitrum.Tensors.Tests;
+
+/// <summary>
+/// A parallel call whose caller sits on a worker's CPU moves the caller off it (Linux): otherwise the two
+/// threads share one CPU and a 2-thread kernel runs at half the speed of one thread.
+/// </summary>
+[Collection("GlobalKernelState")]
+public class CpuAffinityTests
+{
+    [DllImport("libc", EntryPoint = "sched_getaffinity", SetLastError = true)]
+    private static extern int GetAffinity(int pid, nint size, ulong[] mask);
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern int SetAffinity(int pid, nint size, ulong[] mask);
+
+    [DllImport("libc", EntryPoint = "sched_getcpu")]
+    private static extern int GetCpu();
+
+    private const int Words = 16;
+
+    private sealed class NoteCpus : IParallelJob
+    {
+        public readonly int[] Cpu = new int[2];
+        public void Execute(int index) => Cpu[index] = GetCpu();
+    }
+
+    private static ulong[] OwnMask()
+    {
+        var mask = new ulong[Words];
+        Assert.Equal(0, GetAffinity(0, Words * sizeof(ulong), mask));
+        return mask;
+    }
+
+    [Fact]
+    public void A_parallel_call_moves_its_caller_off_the_workers_cpu_and_leaves_its_affinity_as_it_was()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "this project's CI runs on Linux, where pool threads are placed by affinity");
+        var own = OwnMask();
+        int allowed = own.Sum(w => System.Numerics.BitOperations.PopCount(w));
+        Assert.True(allowed >= 2, $"the test needs 2 CPUs to place threads on; this process may use {allowed}");
+        int old = WorkerPool.ThreadCount;
+        try
+        {
+            WorkerPool.ThreadCount = 2;
+            // Start the worker and wait until it has pinned itself.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (CpuAffinity.PinnedCpu(0) < 0 && DateTime.UtcNow < deadline) WorkerPool.For(2, new NoteCpus());
+            int workerCpu = CpuAffinity.PinnedCpu(0);
+            Assert.True(workerCpu >= 0, "worker 0 did not pin itself");
+
+            for (int attempt = 0; attempt < 20; attempt++)
+            {
+                // Put this thread on the worker's CPU, then give it back its whole mask: it stays there.
+                var only = new ulong[Words];
+                only[workerCpu / 64] = 1UL << (workerCpu % 64);
+                Assert.Equal(0, SetAffinity(0, Words * sizeof(ulong), only));
+                Assert.Equal(workerCpu, GetCpu());
+                Assert.Equal(0, SetAffinity(0, Words * sizeof(ulong), own));
+
+                var job = new NoteCpus();
+                WorkerPool.For(2, job);
+                Assert.NotEqual(workerCpu, GetCpu());
+                Assert.Equal(own, OwnMask());
+            }
+        }
+        finally
+        {
+            SetAffinity(0, Words * sizeof(ulong), own);
+            WorkerPool.ThreadCount = old;
+        }
+    }
+}
