@@ -183,7 +183,7 @@ public sealed partial class Tensor
     public Tensor Clone()
     {
         var t = Empty(_shape, DType);
-        if (DType == DType.Float32) Strided.CopyToContiguous(Data, _offset, _shape, _strides, t.Span);
+        if (DType == DType.Float32) Strided.CopyToContiguous(Data, _offset, _shape, _strides, t.Data, t._offset);
         else Strided.CopyToContiguous(LongData, _offset, _shape, _strides, t.LongSpan);
         Engine.Record(t, "clone", GradRules.Identity, this);
         return t;

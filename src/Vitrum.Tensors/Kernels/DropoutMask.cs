@@ -32,6 +32,40 @@ internal readonly struct DropoutMask
     /// <summary>s[i] = 0 or 1/(1-p), the mask value of element <paramref name="first"/> + i, for i &lt; n.</summary>
     public unsafe void Fill(float* s, long n, long first) => Run(s, n, first, overwrite: true);
 
+    /// <summary>
+    /// As <see cref="Fill"/> from element 0, split over the worker pool for large masks (a dropout layer of a
+    /// training step draws millions of decisions); each piece draws its own range, so the mask is the same.
+    /// </summary>
+    public unsafe void FillParallel(float* s, long n)
+    {
+        int threads = Threading.WorkerPool.AvailableThreads;
+        if (threads == 1 || n < ElementwiseParallel.MinElements)
+        {
+            Fill(s, n, 0);
+            return;
+        }
+        var job = FillJob.Instance ??= new FillJob();
+        job.Mask = this;
+        job.S = s;
+        job.N = n;
+        job.Chunk = ((n + 4L * threads - 1) / (4L * threads) + 15) / 16 * 16;
+        Threading.WorkerPool.For((int)((n + job.Chunk - 1) / job.Chunk), job);
+    }
+
+    private sealed unsafe class FillJob : Threading.IParallelJob
+    {
+        [ThreadStatic] public static FillJob? Instance;
+        public DropoutMask Mask;
+        public float* S;
+        public long N, Chunk;
+
+        public void Execute(int index)
+        {
+            long i0 = index * Chunk;
+            Mask.Fill(S + i0, Math.Min(Chunk, N - i0), i0);
+        }
+    }
+
     /// <summary>s[i] *= the mask value of element <paramref name="first"/> + i, for i &lt; n.</summary>
     public unsafe void Apply(float* s, int n, long first) => Run(s, n, first, overwrite: false);
 
@@ -51,6 +85,14 @@ internal readonly struct DropoutMask
             {
                 var m = Vector512.ConditionalSelect(Vector512.LessThan(Mix(pairs).AsUInt32(), th).AsSingle(), Vector512<float>.Zero, keep);
                 (overwrite ? m : Vector512.Load(s + i) * m).Store(s + i);
+            }
+            if (n - i >= 2)
+            {
+                // The tail (attention rows of a 9-token batch are all tail) from one more vector of decisions:
+                // a hash per element costs more than the 16 of one vector step.
+                float* tail = stackalloc float[16];
+                Vector512.ConditionalSelect(Vector512.LessThan(Mix(pairs).AsUInt32(), th).AsSingle(), Vector512<float>.Zero, keep).Store(tail);
+                for (int k = 0; i < n; i++, k++) s[i] = overwrite ? tail[k] : s[i] * tail[k];
             }
         }
         for (; i < n; i++) Element(s, i, first, overwrite);

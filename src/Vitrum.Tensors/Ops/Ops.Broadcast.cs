@@ -74,27 +74,7 @@ public static partial class Ops
         }
         if (r == 0) { dims[0] = 1; as_[0] = 0; bs[0] = 0; os[0] = 1; r = 1; }
         if (os[r - 1] != 1) throw new ArgumentException($"Map2Into: output of shape {ShapeUtil.Format(shape)} needs unit stride innermost");
-        float* pa = a.Ptr, pb = b.Ptr, po = o.Ptr;
-        int inner = dims[r - 1], ia = as_[r - 1], ib = bs[r - 1];
-        int outer = o.Numel / inner;
-        Span<int> idx = stackalloc int[r];
-        long offA = 0, offB = 0, offO = 0;
-        for (int k = 0; k < outer; k++)
-        {
-            Elementwise.Binary<TOp>(pa + offA, ia, pb + offB, ib, po + offO, inner);
-            for (int ax = r - 2; ax >= 0; ax--)
-            {
-                idx[ax]++;
-                offA += as_[ax];
-                offB += bs[ax];
-                offO += os[ax];
-                if (idx[ax] < dims[ax]) break;
-                offA -= (long)as_[ax] * dims[ax];
-                offB -= (long)bs[ax] * dims[ax];
-                offO -= (long)os[ax] * dims[ax];
-                idx[ax] = 0;
-            }
-        }
+        ElementwiseParallel.Binary<TOp>(a.Ptr, b.Ptr, o.Ptr, dims, as_, bs, os, r);
     }
 
     /// <summary>Applies a unary operator elementwise (copying a non-contiguous input first).</summary>
@@ -103,7 +83,7 @@ public static partial class Ops
         RequireFloat(op, x);
         var src = x.Contiguous();
         var o = Tensor.Empty(x.Shape);
-        Elementwise.Unary<TOp>(src.Ptr, o.Ptr, o.Numel);
+        ElementwiseParallel.Unary<TOp>(src.Ptr, o.Ptr, o.Numel);
         return o;
     }
 }

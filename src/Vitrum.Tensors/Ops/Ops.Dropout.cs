@@ -19,7 +19,7 @@ public static partial class Ops
         if (!training || p == 0f) return x;
         var mask = Tensor.Empty(x.Shape);
         if (p == 1f) mask.Span.Clear();
-        else unsafe { new DropoutMask(p, gen.NextUInt64()).Fill(mask.Ptr, mask.Numel, 0); }
+        else unsafe { new DropoutMask(p, gen.NextUInt64()).FillParallel(mask.Ptr, mask.Numel); }
         var o = Map2<MulOp>("Dropout", x, mask);
         return RecordPointwise<MulOp>("Dropout", x, o, mask);
     }
