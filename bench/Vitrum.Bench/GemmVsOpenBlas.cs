@@ -9,7 +9,7 @@ namespace Vitrum.Bench;
 /// <summary>
 /// <c>gemm-vs-openblas</c>: our SGEMM against OpenBLAS's cblas_sgemm (Debian libopenblas0-pthread) in the
 /// same process, on 2048^3, on the linear-layer shapes of ViT (M = 197 tokens or 8 x 197, N and K in
-/// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it) and on the GEMMs of training vit_mnist (batch
+/// {384, 768, 1536, 3072}, B = W^T as nn.Linear uses it), on the GEMMs of training g2p_transformer and of training vit_mnist (batch
 /// 128 x 49 tokens = 6272 rows, layers of width 64-256) in the three layouts of a linear layer: forward
 /// X W^T, input gradient dY W, weight gradient dY^T X; on 1 and 2 threads. Ours and theirs alternate
 /// round by round and the ratio is the median of per-round ratios, so a noisy neighbour slows both
@@ -55,6 +55,7 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
         foreach (int m in new[] { 197, 1576 })
             foreach (var (n, k) in pairs) cases.Add(new("vit", m, n, k, "NT"));
         cases.AddRange(MnistCases(quick));
+        cases.AddRange(G2pCases());
         if (only != null) cases = cases.Where(c => $"{c.M}x{c.N}x{c.K}".Contains(only)).ToList();
 
         Console.WriteLine($"{"shape (M x N x K)",-22} {"AB",-3} {"thr",3} {"ours GF/s",10} {"OpenBLAS",10} {"ratio",7} {"best",6} {"cpu",6}");
@@ -113,6 +114,22 @@ public sealed unsafe class GemmVsOpenBlas : ISideBySide
             yield return new("mnist", rows, outF, inF, "NT");
             yield return new("mnist", rows, inF, outF, "NN");
             yield return new("mnist", outF, inF, rows, "TN");
+        }
+    }
+
+    /// <summary>
+    /// The linear layers of training g2p_transformer (2304 = 256 words x 9 tokens, d_model 128): attention
+    /// in-projection 128 -> 384, out-projection 128 -> 128, feed-forward 128 -> 768 -> 128, in the three
+    /// layouts of <see cref="MnistCases"/>.
+    /// </summary>
+    private static IEnumerable<Case> G2pCases()
+    {
+        const int rows = 2304;
+        foreach (var (outF, inF) in new[] { (384, 128), (128, 128), (768, 128), (128, 768) })
+        {
+            yield return new("g2p", rows, outF, inF, "NT");
+            yield return new("g2p", rows, inF, outF, "NN");
+            yield return new("g2p", outF, inF, rows, "TN");
         }
     }
 
