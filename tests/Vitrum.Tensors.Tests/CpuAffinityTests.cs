@@ -22,10 +22,16 @@ public class CpuAffinityTests
 
     private const int Words = 16;
 
+    /// <summary>Notes which thread ran each piece, and on which CPU.</summary>
     private sealed class NoteCpus : IParallelJob
     {
-        public readonly int[] Cpu = new int[2];
-        public void Execute(int index) => Cpu[index] = GetCpu();
+        public readonly int[] Cpu = new int[64], Thread = new int[64];
+
+        public void Execute(int index)
+        {
+            Cpu[index] = GetCpu();
+            Thread[index] = Environment.CurrentManagedThreadId;
+        }
     }
 
     private static ulong[] OwnMask()
@@ -48,7 +54,7 @@ public class CpuAffinityTests
             WorkerPool.ThreadCount = 2;
             // Start the worker and wait until it has pinned itself.
             var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (CpuAffinity.PinnedCpu(0) < 0 && DateTime.UtcNow < deadline) WorkerPool.For(2, new NoteCpus());
+            while (CpuAffinity.PinnedCpu(0) < 0 && DateTime.UtcNow < deadline) WorkerPool.For(64, new NoteCpus());
             int workerCpu = CpuAffinity.PinnedCpu(0);
             Assert.True(workerCpu >= 0, "worker 0 did not pin itself");
 
@@ -62,8 +68,12 @@ public class CpuAffinityTests
                 Assert.Equal(0, SetAffinity(0, Words * sizeof(ulong), own));
 
                 var job = new NoteCpus();
-                WorkerPool.For(2, job);
-                Assert.NotEqual(workerCpu, GetCpu());
+                WorkerPool.For(job.Cpu.Length, job);
+                // Where the caller ran its first piece, microseconds after the call began (later, other busy
+                // threads may lead the scheduler to move it anywhere).
+                int me = Environment.CurrentManagedThreadId, first = Array.IndexOf(job.Thread, me);
+                Assert.True(first >= 0, "the caller ran none of the 64 pieces");
+                Assert.NotEqual(workerCpu, job.Cpu[first]);
                 Assert.Equal(own, OwnMask());
             }
         }
