@@ -48,7 +48,7 @@ internal readonly struct DropoutMask
         job.Mask = this;
         job.S = s;
         job.N = n;
-        job.Chunk = ((n + 4L * threads - 1) / (4L * threads) + 15) / 16 * 16;
+        job.Chunk = ElementwiseParallel.ChunkLength(n, threads);
         Threading.WorkerPool.For((int)((n + job.Chunk - 1) / job.Chunk), job);
     }
 

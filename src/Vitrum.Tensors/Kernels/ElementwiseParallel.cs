@@ -11,8 +11,8 @@ namespace Vitrum.Tensors.Kernels;
 /// </summary>
 internal static unsafe class ElementwiseParallel
 {
-    /// <summary>Below this many output elements a call runs on the calling thread (see <see cref="PlaneJob.MinParallelWork"/>).</summary>
-    public const int MinElements = 1 << 16;
+    /// <summary>Below this many output elements a call runs on the calling thread.</summary>
+    public const int MinElements = (int)PlaneJob.MinParallelWork;
 
     /// <summary>Pieces per thread: a thread slowed by other work hands the rest of its share to the others.</summary>
     private const int PiecesPerThread = 4;
@@ -42,6 +42,16 @@ internal static unsafe class ElementwiseParallel
         WorkerPool.For(job.Pieces, job);
     }
 
+    /// <summary>
+    /// Length of the pieces a contiguous range of <paramref name="n"/> elements is cut into on
+    /// <paramref name="threads"/> threads: a whole number of vectors, <see cref="PiecesPerThread"/> pieces a thread.
+    /// </summary>
+    public static long ChunkLength(long n, int threads)
+    {
+        long pieces = (long)PiecesPerThread * threads;
+        return ((n + pieces - 1) / pieces + 15) / 16 * 16;
+    }
+
     /// <summary>d[i] = op(x[i]) for i &lt; n, contiguous.</summary>
     public static void Unary<TOp>(float* x, float* d, int n) where TOp : IUnaryOp
     {
@@ -55,7 +65,7 @@ internal static unsafe class ElementwiseParallel
         job.X = x;
         job.D = d;
         job.N = n;
-        job.Chunk = ((n + PiecesPerThread * threads - 1) / (PiecesPerThread * threads) + 15) / 16 * 16;
+        job.Chunk = (int)ChunkLength(n, threads);
         WorkerPool.For((n + job.Chunk - 1) / job.Chunk, job);
     }
 
