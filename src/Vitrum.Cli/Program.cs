@@ -17,6 +17,7 @@ public static class Program
         try
         {
             var root = CommandTree.Create(Execute);
+            // No response files: an argument starting with '@' is a name like any other.
             var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             // Help clears parse errors, but an unknown command or option is still reported ("vitrum trian --help").
             if (parsed.Action is System.CommandLine.Invocation.ParseErrorAction || parsed.UnmatchedTokens.Count > 0)
@@ -24,6 +25,7 @@ public static class Program
                 Console.Error.WriteLine($"vitrum: {UsageError.Describe(parsed)}");
                 return UsageExit;
             }
+            // Exceptions come here, to become one line; CtrlC, not the library, handles SIGINT/SIGTERM (training saves a checkpoint first).
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (CliException e)

@@ -51,6 +51,9 @@ public class CliImageTests : IDisposable
         var (code, output, err) = Run(new[] { "train", "--model", Config(), "--dataset", Folder(), "--epochs", "4", "--batch-size", "8", "--lr", "3e-3",
             "--warmup-epochs", "0", "--out", outDir, "--threads", "1", "--json" }.Concat(extra).ToArray());
         Assert.True(code == 0, err);
+        Assert.Contains("epoch 4/4 [########################]", err); // plain progress lines when stderr is redirected
+        Assert.DoesNotContain('\u001b', err + output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // --json: only the JSON line
         using var last = JsonDocument.Parse(LastLine(output));
         Assert.True(last.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.99, output);
         return outDir;

@@ -33,10 +33,16 @@ public static class InspectCommand
             }));
         else
         {
-            if (metadata.Count > 0) ResultTable.Write(["metadata", "value"], metadata.Select(m => new[] { m.Key, m.Value }));
+            if (metadata.Count > 0) ResultTable.Write(["metadata", "value"], metadata.Select(m => new[] { m.Key, Shorten(m.Value) }));
             ResultTable.Write(["tensor", "dtype", "shape"], entries.Select(e => new[] { e.Name, e.DType.Name(), $"[{string.Join(", ", e.Shape)}]" }));
             Console.WriteLine($"{entries.Count} tensors, {total:N0} elements");
         }
         return 0;
     }
+
+    /// <summary>Long metadata (a checkpoint's optimizer state, a config) cut to a few table lines; --json has it whole.</summary>
+    private static string Shorten(string value) =>
+        value.Length <= MaxShown ? value : $"{value[..MaxShown]}... ({value.Length:N0} characters; --json shows all)";
+
+    private const int MaxShown = 160;
 }

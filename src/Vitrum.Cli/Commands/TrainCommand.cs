@@ -49,8 +49,10 @@ public static class TrainCommand
                 chart = Path.Combine(o.OutDir, "chart.png"),
             }));
         else
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s{4}; weights in {5}",
-                r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, r.Interrupted ? " (interrupted: --resume continues)" : "", o.OutDir));
+            Console.WriteLine(r.Interrupted
+                ? $"interrupted after {r.Epochs} epochs; --resume continues from the checkpoint in {o.OutDir}"
+                : string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
+                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
         return r.Interrupted ? 130 : 0;
     }
 

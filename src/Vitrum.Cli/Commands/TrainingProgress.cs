@@ -13,6 +13,8 @@ namespace Vitrum.Cli.Commands;
 public sealed class TrainingProgress
 {
     private const double PlainSeconds = 10;
+    /// <summary>Narrow enough that the bar and the numbers fit on one line of an 80-column terminal.</summary>
+    private const int BarWidth = 14;
     private readonly string _accuracyLabel;
     private readonly IAnsiConsole? _terminal;
     private ProgressContext? _live;
@@ -35,7 +37,7 @@ public sealed class TrainingProgress
         return _terminal.Progress()
             .AutoClear(true)
             .HideCompleted(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new StatusColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = BarWidth }, new StatusColumn())
             .Start(ctx =>
             {
                 _live = ctx;

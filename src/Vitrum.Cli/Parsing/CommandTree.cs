@@ -4,8 +4,10 @@ using System.CommandLine.Help;
 namespace Vitrum.Cli.Parsing;
 
 /// <summary>
-/// The <c>vitrum</c> command tree, parsed by System.CommandLine (Microsoft's maintained parser: typed options,
-/// help and sub-commands; its default multi-line error output is replaced by <see cref="UsageError"/>'s one line).
+/// The <c>vitrum</c> command tree. Parsed with System.CommandLine, the maintained parser of the .NET SDK's own
+/// CLI: typed, validated options, sub-commands and generated help, while the commands stay plain methods
+/// (Spectre.Console.Cli would impose its own command classes); its several-line error output is replaced by
+/// <see cref="UsageError"/>'s one line.
 /// </summary>
 public static class CommandTree
 {

@@ -18,7 +18,7 @@ public sealed class HelpWithExample(HelpAction help, string rootExample) : Synch
         if (command is VitrumCommand { Notes: { } notes })
         {
             output.WriteLine("Notes:");
-            output.WriteLine($"  {notes}");
+            foreach (var line in notes.Split('\n')) output.WriteLine($"  {line}");
             output.WriteLine();
         }
         var example = command switch

@@ -38,7 +38,7 @@ public static class TrainCli
         var command = new VitrumCommand("train",
             "Train a model, evaluating each epoch; writes best/last weights, a resumable checkpoint, metrics.jsonl and chart.png.",
             "vitrum train --model vit_mnist --dataset mnist --epochs 8 --json",
-            $"image data sets only: {string.Join(", ", ImageOnly.Select(o => o.Name))}; cmudict only: {string.Join(", ", Seq2SeqOnly.Select(o => o.Name))}")
+            $"image data sets only: {string.Join(", ", ImageOnly.Select(o => o.Name))}\ncmudict only: {string.Join(", ", Seq2SeqOnly.Select(o => o.Name))}")
         {
             CliOptions.ModelToBuild, CliOptions.Dataset, Epochs, BatchSize, Lr, WeightDecay, WarmupEpochs, LabelSmoothing, ClipGrad,
             CliOptions.Seed, Out, Resume, MaxSteps, CliOptions.Threads, CliOptions.Json,
