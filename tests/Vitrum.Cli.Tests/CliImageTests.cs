@@ -51,6 +51,9 @@ public class CliImageTests : IDisposable
         var (code, output, err) = Run(new[] { "train", "--model", Config(), "--dataset", Folder(), "--epochs", "4", "--batch-size", "8", "--lr", "3e-3",
             "--warmup-epochs", "0", "--out", outDir, "--threads", "1", "--json" }.Concat(extra).ToArray());
         Assert.True(code == 0, err);
+        Assert.Contains("epoch 4/4 [########################]", err); // plain progress lines when stderr is redirected
+        Assert.DoesNotContain('\u001b', err + output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)); // --json: only the JSON line
         using var last = JsonDocument.Parse(LastLine(output));
         Assert.True(last.RootElement.GetProperty("test_accuracy").GetDouble() >= 0.99, output);
         return outDir;
@@ -189,9 +192,9 @@ public class CliImageTests : IDisposable
     }
 
     [Fact]
-    public void Mixup_with_an_odd_batch_size_is_a_usage_error_before_any_data_is_read()
+    public void Mixup_with_an_odd_batch_size_is_a_usage_error()
     {
-        var (code, output, err) = Run("train", "--model", Config(), "--dataset", Path.Combine(_dir, "absent"), "--batch-size", "7", "--cutmix", "1");
+        var (code, output, err) = Run("train", "--model", Config(), "--dataset", Folder(), "--batch-size", "7", "--cutmix", "1");
         Assert.Equal(2, code);
         Assert.Equal("", output);
         Assert.Contains("even --batch-size", OneLine(err));

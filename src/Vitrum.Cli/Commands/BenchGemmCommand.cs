@@ -9,14 +9,9 @@ namespace Vitrum.Cli.Commands;
 /// <summary><c>vitrum bench gemm</c>: times C = A B for one shape and reports the median GFLOP/s.</summary>
 public static class BenchGemmCommand
 {
-    public static unsafe int Run(CliArgs args)
+    public static unsafe int Run(int m, int n, int k, double seconds, bool json)
     {
-        int m = args.Int("m", 2048, 1, 65536), n = args.Int("n", 2048, 1, 65536), k = args.Int("k", 2048, 1, 65536);
-        int threads = args.Int("threads", Environment.ProcessorCount, 1, 256);
-        double seconds = args.Double("seconds", 3.0);
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        WorkerPool.ThreadCount = threads;
+        int threads = WorkerPool.ThreadCount;
 
         var gen = new Generator(1);
         using var a = Tensor.Randn(gen, m, k);
@@ -40,7 +35,7 @@ public static class BenchGemmCommand
         double gflops = 2.0 * m * n * k / (ms * 1e6);
         var inv = CultureInfo.InvariantCulture;
         if (!json) Console.WriteLine(string.Format(inv, "sgemm {0}x{1}x{2}, {3} thread(s): {4:F3} ms, {5:F1} GFLOP/s (median of {6})", m, n, k, threads, ms, gflops, times.Count));
-        Console.WriteLine(string.Format(inv, "{{\"m\":{0},\"n\":{1},\"k\":{2},\"threads\":{3},\"ms\":{4:F4},\"gflops\":{5:F2},\"runs\":{6},\"simd\":\"{7}\"}}",
+        else Console.WriteLine(string.Format(inv, "{{\"m\":{0},\"n\":{1},\"k\":{2},\"threads\":{3},\"ms\":{4:F4},\"gflops\":{5:F2},\"runs\":{6},\"simd\":\"{7}\"}}",
             m, n, k, threads, ms, gflops, times.Count, Simd.Level));
         return 0;
     }

@@ -17,17 +17,13 @@ namespace Vitrum.Cli.Commands;
 /// </summary>
 public static class BenchModelCommand
 {
-    public static int Run(CliArgs args)
+    /// <summary>Untimed and timed runs when not given: a training step is slower, so fewer.</summary>
+    public static (int Warmup, int Runs) DefaultRuns(bool train) => train ? (2, 5) : (3, 10);
+
+    public static int Run(string modelArg, int batch, bool train, int? warmupRuns, int? timedRuns, bool json)
     {
-        var modelArg = args.Required("model");
-        int batch = args.Int("batch", 1, 1, 4096);
-        bool train = args.Flag("train");
-        int threads = args.Int("threads", Environment.ProcessorCount, 1, 256);
-        int warmup = args.Int("warmup", train ? 2 : 3, 0, 1000);
-        int runs = args.Int("runs", train ? 5 : 10, 1, 100_000);
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        WorkerPool.ThreadCount = threads;
+        int threads = WorkerPool.ThreadCount;
+        int warmup = warmupRuns ?? DefaultRuns(train).Warmup, runs = timedRuns ?? DefaultRuns(train).Runs;
         var model = ModelChoice.Create(modelArg, 0);
         var gen = new Generator(1);
         using var x = Tensor.Randn(gen, batch, model.InChannels, model.ImageSize, model.ImageSize);
@@ -73,8 +69,9 @@ public static class BenchModelCommand
         if (!json)
             Console.WriteLine(string.Format(inv, "{0} {1} batch {2}, {3} thread(s): {4:F1} ms per batch, {5:F2} images/s (median of {6}; min {7:F1} ms), peak RSS {8:F0} MB",
                 modelArg, train ? "train step" : "inference", batch, threads, ms, ips, runs, times[0], peakMb));
-        Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}}}",
-            ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb));
+        else
+            Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}}}",
+                ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb));
         return 0;
     }
 

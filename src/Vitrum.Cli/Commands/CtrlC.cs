@@ -13,11 +13,14 @@ public sealed class CtrlC : IDisposable
     private readonly CancellationTokenSource _cts = new();
     private readonly ConsoleCancelEventHandler _handler;
     private readonly PosixSignalRegistration? _term;
+    private readonly Action<string> _log;
 
     public CancellationToken Token => _cts.Token;
 
-    public CtrlC()
+    /// <param name="log">where the "finishing this step" notice goes (the training progress, so a live bar stays intact)</param>
+    public CtrlC(Action<string> log)
     {
+        _log = log;
         _handler = (_, e) =>
         {
             e.Cancel = true;
@@ -40,7 +43,7 @@ public sealed class CtrlC : IDisposable
 
     private void Stop(string what, string again)
     {
-        Console.Error.WriteLine($"\n{what}: finishing this step and saving a checkpoint ({again} to abort)");
+        _log($"{what}: finishing this step and saving a checkpoint ({again} to abort)");
         if (_cts.IsCancellationRequested) Environment.Exit(130);
         _cts.Cancel();
     }

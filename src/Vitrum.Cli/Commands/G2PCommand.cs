@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Vitrum.Data.Text;
-using Vitrum.Tensors.Threading;
 using Vitrum.Training;
 
 namespace Vitrum.Cli.Commands;
@@ -13,16 +12,9 @@ namespace Vitrum.Cli.Commands;
 /// </summary>
 public static class G2PCommand
 {
-    public static int Run(CliArgs args)
+    public static int Run(string weights, string? modelArg, IReadOnlyList<string> wordArgs, int beam, bool json)
     {
-        var weights = args.Required("weights");
-        var modelArg = args.String("model");
-        int beam = args.Int("beam", 1, 1, 64);
-        args.ApplyThreads();
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        if (args.Positional.Count == 0) throw new CliException("g2p needs at least one word");
-        var words = args.Positional.Select(w => w.ToLowerInvariant()).ToArray();
+        var words = wordArgs.Select(w => w.ToLowerInvariant()).ToArray();
         var letters = new long[words.Length][];
         for (int i = 0; i < words.Length; i++)
         {
@@ -35,12 +27,13 @@ public static class G2PCommand
                 throw new CliException($"cannot convert word {i + 1}: '{words[i]}' has {letters[i].Length} characters; the model reads at most {model.Config.MaxLen} (max_len)");
         var predictions = Seq2SeqEvaluation.Predict(model, letters, batchSize: 256, beamSize: beam);
         var phonemes = predictions.Select(p => G2PVocab.DecodePhonemes(p)).ToArray();
-        if (!json)
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(new { pronunciations = words.Select((w, i) => new { word = w, phonemes = phonemes[i] }) }));
+        else
         {
             int width = words.Max(w => w.Length);
             for (int i = 0; i < words.Length; i++) Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "{0}  {1}", words[i].PadRight(width), phonemes[i]));
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { pronunciations = words.Select((w, i) => new { word = w, phonemes = phonemes[i] }) }));
         return 0;
     }
 }

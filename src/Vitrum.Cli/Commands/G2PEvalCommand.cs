@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Vitrum.Data.Datasets;
-using Vitrum.Tensors.Threading;
 using Vitrum.Training;
 
 namespace Vitrum.Cli.Commands;
@@ -9,32 +8,28 @@ namespace Vitrum.Cli.Commands;
 /// <summary><c>vitrum eval --weights W --dataset cmudict [--beam K] [--split test|valid]</c>: WER and PER of trained weights.</summary>
 public static class G2PEvalCommand
 {
-    public static int Run(CliArgs args, string weights, string? modelArg)
+    public const int DefaultBatchSize = 512;
+
+    public static int Run(EvalArgs a)
     {
-        int beam = args.Int("beam", 1, 1, 64);
-        float lengthPenalty = (float)args.Double("length-penalty", 0.6);
-        int batch = args.Int("batch-size", 512, 1, 65_536);
-        var split = args.String("split") ?? "test";
-        if (split is not ("test" or "valid")) throw new CliException($"--split must be 'test' or 'valid', got '{split}'");
-        args.ApplyThreads();
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        var model = G2PModel.Load(weights, modelArg);
+        var model = G2PModel.Load(a.Weights, a.Model);
         var data = CmuDict.Load(msg => Console.Error.WriteLine(msg));
-        var words = split == "test" ? data.Test : data.Valid;
+        var words = a.Split == "test" ? data.Test : data.Valid;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        var score = Seq2SeqEvaluation.Score(model, words, batch, beam, lengthPenalty);
-        if (!json)
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "cmudict {0}: WER {1:P2}, PER {2:P2} ({3} words, {4}, {5:F1} s)",
-                split, score.Wer, score.Per, score.Words, beam > 1 ? $"beam {beam}" : "greedy", sw.Elapsed.TotalSeconds));
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            [$"{split}_wer"] = score.Wer,
-            [$"{split}_per"] = score.Per,
-            ["words"] = score.Words,
-            ["beam"] = beam,
-            ["seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 2),
-        }));
+        var score = Seq2SeqEvaluation.Score(model, words, a.BatchSize ?? DefaultBatchSize, a.Beam, (float)a.LengthPenalty);
+        if (a.Json)
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                [$"{a.Split}_wer"] = score.Wer,
+                [$"{a.Split}_per"] = score.Per,
+                ["words"] = score.Words,
+                ["beam"] = a.Beam,
+                ["seconds"] = Math.Round(sw.Elapsed.TotalSeconds, 2),
+            }));
+        else
+            ResultTable.Write(("data set", $"cmudict {a.Split}"), ("WER", score.Wer.ToString("P2", CultureInfo.InvariantCulture)), ("PER", score.Per.ToString("P2", CultureInfo.InvariantCulture)),
+                ("words", score.Words.ToString("N0", CultureInfo.InvariantCulture)), ("decoding", a.Beam > 1 ? $"beam {a.Beam}" : "greedy"),
+                ("seconds", sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)));
         return 0;
     }
 }

@@ -14,61 +14,61 @@ public static class G2PTrainCommand
 {
     public const string Dataset = "cmudict";
 
-    public static int Run(CliArgs args, string modelArg)
+    public static int Run(TrainArgs a)
     {
-        var model = G2PModel.Create(modelArg, (ulong)args.Int("seed", 0, 0));
-        var o = TrainCommand.Options(args, modelArg, Dataset) with
+        CliException.ThrowIfGiven(a.ImageOnlyGiven, "image classification", "sequence-to-sequence training (cmudict)");
+        var model = G2PModel.Create(a.Model, (ulong)a.Seed);
+        var recipe = ModelChoice.TrainingDefaults(a.Model);
+        var o = TrainCommand.Options(a) with
         {
-            WarmupSteps = args.String("warmup-steps") is string ? args.Int("warmup-steps", 0, 1) : ModelChoice.TrainingDefaults(modelArg).WarmupSteps,
-            BeamSize = args.Int("beam", ModelChoice.TrainingDefaults(modelArg).BeamSize, 1, 64),
-            LengthPenalty = args.Double("length-penalty", 0.6),
-            ClipGrad = args.Double("clip-grad", 1.0),
-            Cooldown = args.Double("cooldown", ModelChoice.TrainingDefaults(modelArg).Cooldown),
-            MaxMinutes = args.String("max-minutes") is string mm ? args.Double("max-minutes", 0) : null,
-            AverageLast = args.Int("average-last", ModelChoice.TrainingDefaults(modelArg).AverageLast, 0, 1000),
+            WarmupSteps = a.WarmupSteps ?? recipe.WarmupSteps,
+            BeamSize = a.Beam ?? recipe.BeamSize,
+            LengthPenalty = a.LengthPenalty,
+            Cooldown = a.Cooldown ?? recipe.Cooldown,
+            MaxMinutes = a.MaxMinutes,
+            AverageLast = a.AverageLast ?? recipe.AverageLast,
         };
-        if (o.Cooldown is < 0 or > 1) throw new CliException($"--cooldown must be a fraction of the run in [0, 1], got {o.Cooldown}");
-        int trainWords = args.Int("train-words", 0, 0);
-        args.ApplyThreads();
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
 
         var data = CmuDict.Load(msg => Console.Error.WriteLine(msg));
+        int trainWords = a.TrainWords;
         if (trainWords > 0 && trainWords < data.Train.Count)
             data = data with { Train = data.Train.Where((_, i) => (long)i * trainWords / data.Train.Count != (long)(i + 1) * trainWords / data.Train.Count).ToArray() };
-        var progress = new ProgressLine();
-        using var ctrlC = new CtrlC();
+        var progress = new TrainingProgress("token acc");
+        using var ctrlC = new CtrlC(progress.Line);
         var trainer = new Seq2SeqTrainer(model, data, o)
         {
             OnStep = progress.Step,
-            OnEpoch = m => Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            OnEpoch = m => progress.Line(string.Format(CultureInfo.InvariantCulture,
                 "epoch {0}: train loss {1:F4} token acc {2:P2} | valid WER {3:P2} PER {4:P2} | lr {5:G3}, {6:F0} s, {7:F0} tok/s",
                 m.Epoch, m.TrainLoss, m.TrainTokenAccuracy, m.ValidWer, m.ValidPer, m.Lr, m.Seconds, m.TokensPerSecond)),
-            Log = msg => Console.Error.WriteLine(msg),
+            Log = progress.Line,
         };
         Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
             "training {0} ({1:N0} parameters) on cmudict ({2:N0} train / {3:N0} valid / {4:N0} test words): up to {5} epochs{6}, batch {7}, peak lr {8}, warmup {9} steps, {10} threads -> {11}",
-            modelArg, model.ParameterCount(), data.Train.Count, data.Valid.Count, data.Test.Count, o.Epochs,
+            a.Model, model.ParameterCount(), data.Train.Count, data.Valid.Count, data.Test.Count, o.Epochs,
             o.MaxMinutes is double b ? $" or {b} minutes" : "", o.BatchSize, o.Lr, Seq2SeqTrainer.Warmup(o, TrainStepsPerEpoch(data, o.BatchSize)), WorkerPool.ThreadCount, o.OutDir));
-        var r = trainer.Run(ctrlC.Token);
-        if (!json && !r.Interrupted)
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test WER {0:P2}, PER {1:P2} ({2}) after {3} epochs in {4:F0} s; weights in {5}",
-                r.TestWer, r.TestPer, o.BeamSize > 1 ? $"beam {o.BeamSize}" : "greedy", r.Epochs, r.Seconds, o.OutDir));
-        Console.WriteLine(JsonSerializer.Serialize(new
-        {
-            test_wer = r.Interrupted ? (double?)null : r.TestWer,
-            test_per = r.Interrupted ? (double?)null : r.TestPer,
-            seconds = Math.Round(r.Seconds, 1),
-            train_seconds = Math.Round(r.TrainSeconds, 1),
-            best_valid_wer = double.IsFinite(r.BestValidWer) ? r.BestValidWer : (double?)null,
-            epochs = r.Epochs,
-            steps = r.Steps,
-            tokens_per_second = Math.Round(r.TokensPerSecond),
-            beam = o.BeamSize,
-            time_limit_reached = r.TimeLimitReached,
-            interrupted = r.Interrupted,
-            out_dir = o.OutDir,
-        }));
+        var r = progress.Run(() => trainer.Run(ctrlC.Token));
+        if (!a.Json)
+            Console.WriteLine(r.Interrupted
+                ? $"interrupted after {r.Steps} steps ({r.Epochs} epochs); --resume continues from the checkpoint in {o.OutDir}"
+                : string.Format(CultureInfo.InvariantCulture, "test WER {0:P2}, PER {1:P2} ({2}) after {3} epochs in {4:F0} s; weights in {5}",
+                    r.TestWer, r.TestPer, o.BeamSize > 1 ? $"beam {o.BeamSize}" : "greedy", r.Epochs, r.Seconds, o.OutDir));
+        else
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                test_wer = r.Interrupted ? (double?)null : r.TestWer,
+                test_per = r.Interrupted ? (double?)null : r.TestPer,
+                seconds = Math.Round(r.Seconds, 1),
+                train_seconds = Math.Round(r.TrainSeconds, 1),
+                best_valid_wer = double.IsFinite(r.BestValidWer) ? r.BestValidWer : (double?)null,
+                epochs = r.Epochs,
+                steps = r.Steps,
+                tokens_per_second = Math.Round(r.TokensPerSecond),
+                beam = o.BeamSize,
+                time_limit_reached = r.TimeLimitReached,
+                interrupted = r.Interrupted,
+                out_dir = o.OutDir,
+            }));
         return r.Interrupted ? 130 : 0;
     }
 

@@ -6,13 +6,8 @@ namespace Vitrum.Cli.Commands;
 /// <summary><c>vitrum inspect FILE</c>: the tensors (name, dtype, shape) and metadata of a safetensors or .pth file.</summary>
 public static class InspectCommand
 {
-    public static int Run(CliArgs args)
+    public static int Run(string path, bool json)
     {
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        if (args.Positional.Count != 1) throw new CliException("inspect needs exactly one FILE");
-        var path = args.Positional[0];
-        if (!File.Exists(path)) throw new CliException($"{path}: no such file");
         List<TensorEntry> entries;
         IReadOnlyDictionary<string, string> metadata;
         if (StateDictFile.IsTorchZip(path))
@@ -27,23 +22,27 @@ public static class InspectCommand
             metadata = f.Metadata;
         }
         long total = entries.Sum(e => e.Numel);
-        if (!json)
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                file = path,
+                tensors = entries.Select(e => new { name = e.Name, dtype = e.DType.Name(), shape = e.Shape }),
+                metadata,
+                count = entries.Count,
+                elements = total,
+            }));
+        else
         {
-            int width = entries.Count == 0 ? 4 : Math.Max(4, entries.Max(e => e.Name.Length));
-            foreach (var (k, v) in metadata) Console.WriteLine($"# {k} = {v}");
-            foreach (var e in entries)
-                Console.WriteLine($"{e.Name.PadRight(width)}  {e.DType.Name(),-4}  [{string.Join(", ", e.Shape)}]");
+            if (metadata.Count > 0) ResultTable.Write(["metadata", "value"], metadata.Select(m => new[] { m.Key, Shorten(m.Value) }));
+            ResultTable.Write(["tensor", "dtype", "shape"], entries.Select(e => new[] { e.Name, e.DType.Name(), $"[{string.Join(", ", e.Shape)}]" }));
             Console.WriteLine($"{entries.Count} tensors, {total:N0} elements");
         }
-        var summary = new
-        {
-            file = path,
-            tensors = entries.Select(e => new { name = e.Name, dtype = e.DType.Name(), shape = e.Shape }),
-            metadata,
-            count = entries.Count,
-            elements = total,
-        };
-        Console.WriteLine(JsonSerializer.Serialize(summary));
         return 0;
     }
+
+    /// <summary>Long metadata (a checkpoint's optimizer state, a config) cut to a few table lines; --json has it whole.</summary>
+    private static string Shorten(string value) =>
+        value.Length <= MaxShown ? value : $"{value[..MaxShown]}... ({value.Length:N0} characters; --json shows all)";
+
+    private const int MaxShown = 160;
 }

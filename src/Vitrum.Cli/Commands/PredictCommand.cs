@@ -2,7 +2,6 @@ using System.Text.Json;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
-using Vitrum.Tensors.Threading;
 
 namespace Vitrum.Cli.Commands;
 
@@ -14,18 +13,8 @@ namespace Vitrum.Cli.Commands;
 /// </summary>
 public static class PredictCommand
 {
-    public static int Run(CliArgs args)
+    public static int Run(string weights, string? modelArg, IReadOnlyList<string> images, string? input, string? output, string? dataset, int top, bool json)
     {
-        var weights = args.Required("weights");
-        var modelArg = args.String("model");
-        var input = args.String("input");
-        var output = args.String("output");
-        var dataset = args.String("dataset");
-        int top = args.Int("top", 5, 1, 1000);
-        args.ApplyThreads();
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
-        var images = args.Positional;
         if ((input == null) == (images.Count == 0)) throw new CliException("predict needs either IMAGE files or --input X.safetensors (not both)");
         if (SequencePredict.ConfigOf(weights, modelArg) is { } sequenceModel)
             return input != null ? SequencePredict.Run(sequenceModel, weights, input, output, json)
@@ -49,15 +38,17 @@ public static class PredictCommand
         var names = ImageInput.ClassNames(model, dataset, probs.Shape[1]);
         int k = Math.Min(top, probs.Shape[1]);
         var rows = new List<object>();
+        var lines = new List<string>();
         for (int i = 0; i < probs.Shape[0]; i++)
         {
             var p = probs.Select(0, i).ToArray();
             var best = Enumerable.Range(0, p.Length).OrderByDescending(j => p[j]).Take(k).ToArray();
             var label = input != null ? $"image {i}" : images[i];
-            if (!json) Console.WriteLine($"{label}: " + string.Join(", ", best.Select(j => $"{names[j]} ({p[j]:P1})")));
+            lines.Add($"{label}: " + string.Join(", ", best.Select(j => $"{names[j]} ({p[j]:P1})")));
             rows.Add(new { image = input != null ? (object)i : images[i], top = best.Select(j => new { @class = j, label = names[j], probability = p[j] }).ToArray() });
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }));
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }));
+        else lines.ForEach(Console.WriteLine);
         return 0;
     }
 }

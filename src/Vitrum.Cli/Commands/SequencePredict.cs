@@ -41,10 +41,11 @@ public static class SequencePredict
         Tensor logits;
         using (GradMode.NoGrad()) logits = model.Forward(src, tgt);
         if (output != null) SafetensorsWriter.Save(output, new Dictionary<string, Tensor> { ["logits"] = logits });
-        if (!json)
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(new { logits_shape = logits.Shape, output }));
+        else
             for (int i = 0; i < logits.Shape[0]; i++)
                 Console.WriteLine($"sequence {i}: most likely next tokens " + string.Join(" ", Ops.ArgMax(logits.Select(0, i), 1).ToLongArray()));
-        Console.WriteLine(JsonSerializer.Serialize(new { logits_shape = logits.Shape, output }));
         return 0;
     }
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Vitrum.Models;
 using Vitrum.Tensors.Threading;
 using Vitrum.Training;
 
@@ -9,73 +8,71 @@ namespace Vitrum.Cli.Commands;
 /// <summary><c>vitrum train --model PRESET|CONFIG.json --dataset NAME</c>: trains, evaluates each epoch, keeps best/last weights.</summary>
 public static class TrainCommand
 {
-    public static int Run(CliArgs args)
+    public static int Run(TrainArgs a)
     {
-        var modelArg = args.Required("model");
-        var dataset = args.Required("dataset");
-        if (dataset == G2PTrainCommand.Dataset) return G2PTrainCommand.Run(args, modelArg);
-        var model = ModelChoice.Create(modelArg, args.Int("seed", 0, 0) is var s ? (ulong)s : 0);
-        var o = Options(args, modelArg, dataset);
-        double mixupAlpha = args.Double("mixup", 0), cutmixAlpha = args.Double("cutmix", 0);
-        double mixProb = args.Double("mixup-prob", 1.0), switchProb = args.Double("mixup-switch-prob", 0.5);
-        if (mixupAlpha < 0 || cutmixAlpha < 0 || mixProb is < 0 or > 1 || switchProb is < 0 or > 1)
-            throw new CliException("--mixup and --cutmix must be >= 0, --mixup-prob and --mixup-switch-prob in [0, 1]");
-        if ((mixupAlpha > 0 || cutmixAlpha > 0) && o.BatchSize % 2 != 0)
+        if (a.Dataset == G2PTrainCommand.Dataset) return G2PTrainCommand.Run(a);
+        CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training (--dataset cmudict)", "image classification");
+        var model = ModelChoice.Create(a.Model, (ulong)a.Seed);
+        var o = Options(a);
+        if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
-        int shift = args.Int("random-shift", ModelChoice.TrainingDefaults(modelArg, dataset).RandomShift, 0, 64);
-        args.ApplyThreads();
-        bool json = args.Flag("json");
-        args.EnsureAllUsed();
+        int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;
 
-        var (train, test) = DatasetChoice.Load(dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
-        var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, train.Height, shift);
+        var (train, test) = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
+        var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift);
         if (train.Channels != model.InChannels)
-            throw new CliException($"model {modelArg} expects {model.InChannels} input channels but dataset {dataset} has {train.Channels}");
-        if (mixupAlpha > 0 || cutmixAlpha > 0)
-            o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, mixupAlpha, cutmixAlpha, mixProb, switchProb, LabelSmoothing: o.LabelSmoothing) };
-        o = o with { Metadata = DatasetChoice.Preprocessing(dataset, model.InChannels).ToMetadata() };
-        var progress = new ProgressLine();
-        using var ctrlC = new CtrlC();
+            throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}");
+        if (a.Mixup > 0 || a.Cutmix > 0)
+            o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
+        o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };
+        var progress = new TrainingProgress("acc");
+        using var ctrlC = new CtrlC(progress.Line);
         var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
         {
             OnStep = progress.Step,
-            OnEpoch = progress.Epoch,
-            Log = msg => Console.Error.WriteLine(msg),
+            OnEpoch = m => progress.Line(string.Format(CultureInfo.InvariantCulture,
+                "epoch {0}: train loss {1:F4} acc {2:P2} | test loss {3:F4} acc {4:P2} | {5:F0} s, {6:F0} img/s",
+                m.Epoch, m.TrainLoss, m.TrainAccuracy, m.TestLoss, m.TestAccuracy, m.Seconds, m.ImagesPerSecond)),
+            Log = progress.Line,
         };
-        Console.Error.WriteLine($"training {modelArg} ({model.Module.ParameterCount():N0} parameters) on {dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
-        var r = trainer.Run(ctrlC.Token);
-        if (!json)
-            Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
-        Console.WriteLine(JsonSerializer.Serialize(new
-        {
-            test_accuracy = r.TestAccuracy,
-            best_accuracy = r.BestAccuracy,
-            epochs = r.Epochs,
-            seconds = Math.Round(r.Seconds, 1),
-            interrupted = r.Interrupted,
-            out_dir = o.OutDir,
-            chart = Path.Combine(o.OutDir, "chart.png"),
-        }));
+        Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
+        var r = progress.Run(() => trainer.Run(ctrlC.Token));
+        if (a.Json)
+            Console.WriteLine(JsonSerializer.Serialize(new
+            {
+                test_accuracy = r.TestAccuracy,
+                best_accuracy = r.BestAccuracy,
+                epochs = r.Epochs,
+                seconds = Math.Round(r.Seconds, 1),
+                interrupted = r.Interrupted,
+                out_dir = o.OutDir,
+                chart = Path.Combine(o.OutDir, "chart.png"),
+            }));
+        else
+            Console.WriteLine(r.Interrupted
+                ? $"interrupted after {r.Epochs} epochs; --resume continues from the checkpoint in {o.OutDir}"
+                : string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
+                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
         return r.Interrupted ? 130 : 0;
     }
 
     /// <summary>The options every training run takes, defaulting to the model's recipe (<see cref="ModelChoice.TrainingDefaults"/>).</summary>
-    public static TrainOptions Options(CliArgs args, string modelArg, string dataset)
+    public static TrainOptions Options(TrainArgs a)
     {
-        var defaults = ModelChoice.TrainingDefaults(modelArg, dataset);
+        var defaults = ModelChoice.TrainingDefaults(a.Model, a.Dataset);
         return new TrainOptions
         {
-            Epochs = args.Int("epochs", defaults.Epochs, 1, 100_000),
-            BatchSize = args.Int("batch-size", defaults.BatchSize, 1, 65_536),
-            Lr = args.Double("lr", defaults.Lr),
-            WeightDecay = args.Double("weight-decay", defaults.WeightDecay),
-            WarmupEpochs = args.Double("warmup-epochs", defaults.WarmupEpochs),
-            LabelSmoothing = args.Double("label-smoothing", defaults.LabelSmoothing),
-            Seed = (ulong)args.Int("seed", 0, 0),
-            OutDir = args.String("out") ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(modelArg)}-{dataset}"),
-            Resume = args.Flag("resume"),
-            MaxSteps = args.String("max-steps") is string ms ? long.Parse(ms, CultureInfo.InvariantCulture) : null,
+            Epochs = a.Epochs ?? defaults.Epochs,
+            BatchSize = a.BatchSize ?? defaults.BatchSize,
+            Lr = a.Lr ?? defaults.Lr,
+            WeightDecay = a.WeightDecay ?? defaults.WeightDecay,
+            WarmupEpochs = a.WarmupEpochs ?? defaults.WarmupEpochs,
+            LabelSmoothing = a.LabelSmoothing ?? defaults.LabelSmoothing,
+            ClipGrad = a.ClipGrad,
+            Seed = (ulong)a.Seed,
+            OutDir = a.Out ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(a.Model)}-{a.Dataset}"),
+            Resume = a.Resume,
+            MaxSteps = a.MaxSteps,
         };
     }
 }
