@@ -11,9 +11,11 @@ public sealed class ProgressLine
 {
     private readonly bool _tty = !Console.IsErrorRedirected;
     private DateTime _last = DateTime.MinValue;
+    private string _unit = "";
 
     public void Step(StepProgress p)
     {
+        _unit = p.Unit;
         var now = DateTime.UtcNow;
         bool end = p.Batch == p.Batches;
         if (!end && (now - _last).TotalSeconds < (_tty ? 0.2 : 10)) return;
@@ -27,11 +29,11 @@ public sealed class ProgressLine
         else Console.Error.WriteLine(text);
     }
 
-    public void Epoch(EpochMetrics m)
+    public void Epoch(EpochRecord m)
     {
         if (_tty) Console.Error.WriteLine();
         Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
-            "epoch {0}: train loss {1:F4} acc {2:P2} | test loss {3:F4} acc {4:P2} | {5:F0} s, {6:F0} img/s",
-            m.Epoch, m.TrainLoss, m.TrainAccuracy, m.TestLoss, m.TestAccuracy, m.Seconds, m.ImagesPerSecond));
+            "epoch {0}: train loss {1:F4} acc {2:P2} | {3} | lr {4:G3}, {5:F0} s, {6:F0} {7}",
+            m.Epoch, m.TrainLoss, m.TrainAccuracy, string.Join(", ", m.Eval), m.Lr, m.Seconds, m.PerSecond, _unit));
     }
 }

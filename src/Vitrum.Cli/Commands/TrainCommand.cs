@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Vitrum.Models;
 using Vitrum.Tensors.Threading;
+using Vitrum.Data.Loading;
 using Vitrum.Training;
+using Vitrum.Training.Tasks;
 
 namespace Vitrum.Cli.Commands;
 
@@ -36,7 +38,8 @@ public static class TrainCommand
         o = o with { Metadata = DatasetChoice.Preprocessing(dataset, model.InChannels).ToMetadata() };
         var progress = new ProgressLine();
         using var ctrlC = new CtrlC();
-        var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
+        var task = new ImageClassificationTask(model.Instance, train, test, trainTf, testTf, o);
+        var trainer = new Trainer<Batch>(task, o)
         {
             OnStep = progress.Step,
             OnEpoch = progress.Epoch,
@@ -46,11 +49,11 @@ public static class TrainCommand
         var r = trainer.Run(ctrlC.Token);
         if (!json)
             Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
+                r["test_accuracy"], r.Best, r.Epochs, r.Seconds, o.OutDir));
         Console.WriteLine(JsonSerializer.Serialize(new
         {
-            test_accuracy = r.TestAccuracy,
-            best_accuracy = r.BestAccuracy,
+            test_accuracy = r.LastEval == null ? (double?)null : r["test_accuracy"],
+            best_accuracy = double.IsFinite(r.Best) ? r.Best : (double?)null,
             epochs = r.Epochs,
             seconds = Math.Round(r.Seconds, 1),
             interrupted = r.Interrupted,

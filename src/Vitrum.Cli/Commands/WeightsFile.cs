@@ -13,8 +13,8 @@ public static class WeightsFile
         var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
             : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
             : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
-        try { model.Module.LoadStateDict(tensors); }
-        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
+        try { model.Instance.LoadWeights(tensors, Path.GetFileName(path)); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
         return model with { Metadata = metadata };
     }
 
