@@ -85,3 +85,38 @@ public class ModelFamilyTests
         Assert.Contains("'vit' family cannot take a 'transformer' config", e.Message);
     }
 }
+
+/// <summary>Parameters and GMACs counted from the models against timm's published figures (results tables of timm).</summary>
+public class ModelCostTests
+{
+    [Theory]
+    [InlineData("vit_small_patch16_224", 22_050_664L, 4.61)]
+    public void Presets_cost_what_timm_publishes(string name, long parameters, double gmacs)
+    {
+        var model = ModelRegistry.Build(ModelRegistry.Preset(name));
+        Assert.Equal(parameters, ModelCost.Parameters(model));
+        double counted = ModelCost.Gmacs(model)!.Value;
+        Assert.True(Math.Abs(counted - gmacs) <= 0.02 * gmacs, $"{name}: {counted:F3} GMACs counted, timm publishes {gmacs}");
+    }
+
+    [Fact]
+    public void A_sequence_model_has_no_image_gmacs()
+    {
+        Assert.Null(ModelCost.Gmacs(ModelRegistry.Build(ModelRegistry.Preset("g2p_transformer"))));
+    }
+
+    [Fact]
+    public void The_counter_counts_each_op_by_its_shape_and_nests()
+    {
+        using var outer = MacCounter.Start();
+        Ops.Linear(Tensor.Zeros(5, 3), Tensor.Zeros(4, 3));
+        using (var inner = MacCounter.Start())
+        {
+            Ops.MatMul(Tensor.Zeros(2, 6, 7), Tensor.Zeros(7, 3));
+            Ops.Conv2d(Tensor.Zeros(1, 2, 5, 5), Tensor.Zeros(4, 2, 3, 3));
+            Assert.Equal(2 * 6 * 7 * 3 + 4 * 3 * 3 * 2 * 3 * 3, inner.Macs);
+        }
+        Ops.ScaledDotProductAttention(Tensor.Zeros(1, 2, 3, 4), Tensor.Zeros(1, 2, 5, 4), Tensor.Zeros(1, 2, 5, 6));
+        Assert.Equal(5 * 4 * 3 + 2 * 3 * 5 * (4 + 6), outer.Macs);
+    }
+}
