@@ -5,29 +5,37 @@ using Vitrum.Nn;
 
 namespace Vitrum.Models;
 
-/// <summary>Named presets of every model family, JSON config files ({"family": "vit", ...}) and building a model from a config.</summary>
+/// <summary>
+/// Every model family's descriptor, their named presets, JSON config files (<c>{"family": "vit", ...}</c>) and
+/// building a model from a config. A new family adds its descriptor to <see cref="Families"/> and nothing else here.
+/// </summary>
 public static class ModelRegistry
 {
-    private static readonly Dictionary<string, IModelConfig> Presets =
-        VitPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value))
-            .Concat(TransformerPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value)))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+    /// <summary>The families, by their JSON tag.</summary>
+    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, TransformerFamily.Instance };
 
-    private static readonly Dictionary<string, Func<string, string, IModelConfig>> Families = new(StringComparer.Ordinal)
-    {
-        ["vit"] = VitConfig.FromJson,
-        ["transformer"] = TransformerConfig.FromJson,
-    };
+    private static readonly Dictionary<string, IModelFamily> ByName = Families.ToDictionary(f => f.Name, StringComparer.Ordinal);
+
+    private static readonly Dictionary<string, (IModelFamily Family, IModelConfig Config)> Presets =
+        Families.SelectMany(f => f.Presets.Select(p => (p.Key, (f, p.Value)))).ToDictionary(p => p.Key, p => p.Item2, StringComparer.Ordinal);
 
     /// <summary>The preset names, sorted.</summary>
     public static IReadOnlyList<string> PresetNames { get; } = Presets.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <exception cref="ArgumentException">no preset has that name (the message lists the known ones)</exception>
     public static IModelConfig Preset(string name) =>
-        Presets.TryGetValue(name, out var c) ? c
+        Presets.TryGetValue(name, out var p) ? p.Config
             : throw new ArgumentException($"unknown model preset '{name}'; known presets: {string.Join(", ", PresetNames)}");
 
-    /// <summary>A config from JSON whose "family" field picks the config type.</summary>
+    /// <summary>The descriptor of a config's family.</summary>
+    /// <exception cref="ArgumentException">no family has that tag</exception>
+    public static IModelFamily Family(IModelConfig config) => Family(config.Family, config.GetType().Name);
+
+    private static IModelFamily Family(string name, string source) =>
+        ByName.TryGetValue(name, out var f) ? f
+            : throw new ArgumentException($"{source}: unknown model family '{name}' (one of: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+
+    /// <summary>A config from JSON whose "family" field picks the descriptor that parses it.</summary>
     /// <param name="source">the name used in error messages (e.g. the file's path)</param>
     /// <exception cref="ArgumentException">invalid JSON, a missing or unknown family, unknown fields or inconsistent values</exception>
     public static IModelConfig ParseJson(string json, string source = "config")
@@ -40,10 +48,9 @@ public static class ModelRegistry
             family = doc.RootElement.TryGetProperty("family", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
         }
         catch (JsonException e) { throw new ArgumentException($"{source}: invalid JSON ({e.Message})", e); }
-        var known = string.Join(", ", Families.Keys.Order(StringComparer.Ordinal));
-        if (family == null) throw new ArgumentException($"{source}: the config has no \"family\" string (one of: {known})");
-        if (!Families.TryGetValue(family, out var parse)) throw new ArgumentException($"{source}: unknown model family '{family}' (one of: {known})");
-        return parse(json, source);
+        if (family == null)
+            throw new ArgumentException($"{source}: the config has no \"family\" string (one of: {string.Join(", ", ByName.Keys.Order(StringComparer.Ordinal))})");
+        return Family(family, source).ParseConfig(json, source);
     }
 
     /// <exception cref="FileNotFoundException">no such file</exception>
@@ -52,15 +59,21 @@ public static class ModelRegistry
 
     /// <summary>A preset name or, when it names an existing file or ends in .json, a JSON config file (the CLI's --model).</summary>
     public static IModelConfig Resolve(string presetOrPath) =>
-        Presets.ContainsKey(presetOrPath) ? Presets[presetOrPath]
+        Presets.TryGetValue(presetOrPath, out var p) ? p.Config
             : File.Exists(presetOrPath) || presetOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? LoadJsonFile(presetOrPath)
             : Preset(presetOrPath);
 
     /// <summary>A freshly initialized model of the config's family.</summary>
-    public static Module Create(IModelConfig config, ulong seed = 0) => config switch
+    public static Module Create(IModelConfig config, ulong seed = 0) => Family(config).Create(config, seed);
+
+    /// <summary>A freshly initialized model with its family's descriptor.</summary>
+    public static ModelInstance Build(IModelConfig config, ulong seed = 0)
     {
-        VitConfig vit => new VisionTransformer(vit, seed),
-        TransformerConfig t => new TransformerModel(t, seed),
-        _ => throw new ArgumentException($"no model is registered for config family '{config.Family}' ({config.GetType().Name})"),
-    };
+        var family = Family(config);
+        return new ModelInstance(family, config, family.Create(config, seed));
+    }
+
+    /// <summary>The recipe of <paramref name="model"/> (a preset name or a config file) on <paramref name="dataset"/>, from its family.</summary>
+    public static TrainingRecipe Recipe(string model, IModelConfig config, string dataset) =>
+        Family(config).Recipe(model, dataset);
 }

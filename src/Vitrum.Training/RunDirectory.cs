@@ -57,9 +57,10 @@ public sealed class RunDirectory
     }
 
     /// <summary>metrics.jsonl's keys are snake_case (<c>test_accuracy</c>), as in the CLI's <c>--json</c> output.</summary>
-    public static readonly JsonSerializerOptions MetricsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions MetricsJson => EpochRecord.Json;
 
-    public void AppendMetrics<T>(T metrics) => File.AppendAllText(MetricsPath, JsonSerializer.Serialize(metrics, MetricsJson) + "\n");
+    /// <summary>Appends one line (a JSON object) to metrics.jsonl.</summary>
+    public void AppendMetricsLine(string json) => File.AppendAllText(MetricsPath, json + "\n");
 
     /// <summary>A double for checkpoint metadata, written so it reads back exactly.</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

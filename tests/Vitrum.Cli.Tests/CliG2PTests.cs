@@ -66,7 +66,7 @@ public class CliG2PTests : IDisposable
         Assert.Contains("at least one word", OneLine(Run("g2p", "--weights", Weights()).Err));
         var (code, _, err) = Run("train", "--model", "vit_mnist", "--dataset", "cmudict");
         Assert.NotEqual(0, code);
-        Assert.Contains("'vit' model", OneLine(err));
+        Assert.Contains("vit_mnist classifies images", OneLine(err));
     }
 
     [Fact]

@@ -53,7 +53,8 @@ public class CliModelErrorTests : IDisposable
         Assert.Equal("", output);
         var line = OneLine(err);
         Assert.Contains("small.safetensors", line);
-        Assert.Contains("does not fit", line);
+        Assert.Contains("is not a checkpoint of this ViT (embed_dim 64", line);
+        Assert.Contains("patch_embed.proj.weight", line);
     }
 
     [Fact]

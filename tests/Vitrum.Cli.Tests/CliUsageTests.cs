@@ -39,7 +39,7 @@ public class CliUsageTests
         { ["eval", "--weights", "no-such.safetensors", "--dataset", "mnist"], ["option --weights", "no such weights file 'no-such.safetensors'"] },
         { ["eval", "--dataset", "mnist"], ["missing required option --weights"] },
         { ["eval", "--weights", Weights, "--dataset", "mnist", "--split", "train"], ["option --split must be 'test' or 'valid', got 'train'"] },
-        { ["eval", "--weights", Weights, "--dataset", "mnist", "--beam", "4"], ["--beam only applies to sequence-to-sequence evaluation"] },
+        { ["eval", "--weights", Weights, "--model", "vit_mnist", "--dataset", "mnist", "--beam", "4"], ["--beam only applies to sequence-to-sequence evaluation"] },
         { ["predict", "--weights", Weights, "no-such.png"], ["no such image file 'no-such.png'"] },
         { ["predict", "--weights", Weights, "--input", "no-such.safetensors"], ["option --input", "no such input file 'no-such.safetensors'"] },
         { ["predict", "--weights", Weights, "--top", "many", "a.png"], ["option --top expects an integer, got 'many'"] },

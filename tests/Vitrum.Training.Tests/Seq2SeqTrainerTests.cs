@@ -1,6 +1,7 @@
 using Vitrum.Data.Loading;
 using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
+using Vitrum.Training.Tasks;
 using Xunit;
 
 namespace Vitrum.Training.Tests;
@@ -10,6 +11,10 @@ public class Seq2SeqTrainerTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("vitrum-s2s-").FullName;
 
     public void Dispose() => Directory.Delete(_dir, true);
+
+    private static TrainResult Train(TransformerModel model, Vitrum.Data.Datasets.G2PData data, TrainOptions options,
+        Action<EpochRecord>? onEpoch = null, Action<string>? log = null, CancellationToken ct = default) =>
+        new Trainer<Seq2SeqBatch>(new Seq2SeqTask(model, data, options), options) { OnEpoch = onEpoch, Log = log }.Run(ct);
 
     private TrainOptions Options(string name, int epochs) => new()
     {
@@ -23,18 +28,18 @@ public class Seq2SeqTrainerTests : IDisposable
     {
         var data = TinyG2P.Data(trainWords: 400, testWords: 100);
         var model = new TransformerModel(TinyG2P.Config(), seed: 1);
-        var epochs = new List<Seq2SeqEpochMetrics>();
-        var r = new Seq2SeqTrainer(model, data, Options("tiny", 16)) { OnEpoch = epochs.Add }.Run();
+        var epochs = new List<EpochRecord>();
+        var r = Train(model, data, Options("tiny", 16), onEpoch: epochs.Add);
         Assert.False(r.Interrupted);
         Assert.Equal(16, r.Epochs);
         Assert.True(epochs[^1].TrainLoss < 0.5 * epochs[0].TrainLoss, $"train loss {epochs[0].TrainLoss:F3} -> {epochs[^1].TrainLoss:F3}");
-        Assert.True(epochs[^1].TrainTokenAccuracy > 0.9, $"token accuracy {epochs[^1].TrainTokenAccuracy:P1}");
-        Assert.True(r.TestPer < 0.1, $"test PER {r.TestPer:P1}; " + string.Join(" | ", epochs.Select(e => $"{e.TrainLoss:F3} {e.TrainTokenAccuracy:P0} {e.ValidWer:P0} {e.ValidPer:P0} {e.Seconds:F1}s")));
-        Assert.True(r.TestWer < 0.3, $"test WER {r.TestWer:P1}");
+        Assert.True(epochs[^1].TrainAccuracy > 0.9, $"token accuracy {epochs[^1].TrainAccuracy:P1}");
+        Assert.True(r["test_per"] < 0.1, $"test PER {r["test_per"]:P1}; " + string.Join(" | ", epochs.Select(e => $"{e.TrainLoss:F3} {e.TrainAccuracy:P0} {e["valid_wer"]:P0} {e["valid_per"]:P0} {e.Seconds:F1}s")));
+        Assert.True(r["test_wer"] < 0.3, $"test WER {r["test_wer"]:P1}");
         Assert.Equal(16, File.ReadAllLines(Path.Combine(_dir, "tiny", "metrics.jsonl")).Length);
         using var best = SafetensorsFile.Open(Path.Combine(_dir, "tiny", "best.safetensors"));
         Assert.Equal(model.Config, TransformerConfig.FromJson(best.Metadata["config"]));
-        Assert.True(double.Parse(best.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture) <= r.BestValidWer + 1e-12);
+        Assert.True(double.Parse(best.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture) <= r.Best + 1e-12);
     }
 
     /// <summary>The last epochs' weights are kept and averaged; the average is validated and saved beside them.</summary>
@@ -44,7 +49,7 @@ public class Seq2SeqTrainerTests : IDisposable
         var data = TinyG2P.Data(trainWords: 120, testWords: 10);
         var model = new TransformerModel(TinyG2P.Config(16), seed: 3);
         var logs = new List<string>();
-        var r = new Seq2SeqTrainer(model, data, Options("avg", 4) with { AverageLast = 3 }) { Log = logs.Add }.Run();
+        var r = Train(model, data, Options("avg", 4) with { AverageLast = 3 }, log: logs.Add);
         Assert.False(r.Interrupted);
         var dir = Path.Combine(_dir, "avg");
         Assert.False(File.Exists(Path.Combine(dir, "epoch-1.safetensors")));
@@ -66,7 +71,7 @@ public class Seq2SeqTrainerTests : IDisposable
         Assert.True(differ, "the kept epochs should hold different weights");
         Assert.Contains(logs, l => l.StartsWith("average of the last 3 epochs: valid WER", StringComparison.Ordinal));
         double avgWer = double.Parse(avg.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Equal(Math.Min(avgWer, r.BestValidWer), r.BestValidWer);
+        Assert.Equal(Math.Min(avgWer, r.Best), r.Best);
     }
 
     [Fact]
@@ -91,14 +96,14 @@ public class Seq2SeqTrainerTests : IDisposable
         var data = TinyG2P.Data(trainWords: 120, testWords: 10);
         var config = TinyG2P.Config(16) with { Dropout = 0.2 };
         var whole = new TransformerModel(config, seed: 2);
-        new Seq2SeqTrainer(whole, data, Options("whole", 2)).Run();
+        Train(whole, data, Options("whole", 2));
 
         var part = new TransformerModel(config, seed: 2);
-        var first = new Seq2SeqTrainer(part, data, Options("parts", 2) with { MaxSteps = 5 }).Run();
+        var first = Train(part, data, Options("parts", 2) with { MaxSteps = 5 });
         Assert.True(first.Interrupted);
         Assert.Equal(5, first.Steps);
         var resumed = new TransformerModel(config, seed: 99);
-        var second = new Seq2SeqTrainer(resumed, data, Options("parts", 2) with { Resume = true }).Run();
+        var second = Train(resumed, data, Options("parts", 2) with { Resume = true });
         Assert.False(second.Interrupted);
         Assert.Equal(2 * new BucketBatcher(BucketBatcher.Pairs(data.Train), 32, 5).BatchesPerEpoch, second.Steps);
 
@@ -114,10 +119,10 @@ public class Seq2SeqTrainerTests : IDisposable
         var data = TinyG2P.Data(trainWords: 120, testWords: 10);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
-        var r = new Seq2SeqTrainer(new TransformerModel(TinyG2P.Config(16), seed: 3), data, Options("cancel", 3)).Run(cts.Token);
+        var r = Train(new TransformerModel(TinyG2P.Config(16), seed: 3), data, Options("cancel", 3), ct: cts.Token);
         Assert.True(r.Interrupted);
         Assert.Equal(1, r.Steps);
-        Assert.True(double.IsNaN(r.TestWer));
+        Assert.True(double.IsNaN(r["test_wer"]));
         Assert.True(File.Exists(Path.Combine(_dir, "cancel", "last.ckpt.safetensors")));
     }
 
@@ -125,20 +130,20 @@ public class Seq2SeqTrainerTests : IDisposable
     public void A_time_budget_stops_training_and_still_tests()
     {
         var data = TinyG2P.Data(trainWords: 120, testWords: 10);
-        var r = new Seq2SeqTrainer(new TransformerModel(TinyG2P.Config(16), seed: 3), data, Options("budget", 50) with { MaxMinutes = 1e-6 }).Run();
+        var r = Train(new TransformerModel(TinyG2P.Config(16), seed: 3), data, Options("budget", 50) with { MaxMinutes = 1e-6 });
         Assert.True(r.TimeLimitReached);
         Assert.Equal(1, r.Steps);
         Assert.Equal(1, r.Epochs);
-        Assert.InRange(r.TestWer, 0, 1);
+        Assert.InRange(r["test_wer"], 0, 1);
         Assert.Single(File.ReadAllLines(Path.Combine(_dir, "budget", "metrics.jsonl")));
     }
 
     [Fact]
     public void Noam_warmup_is_scaled_to_small_data_and_capped_at_4000()
     {
-        Assert.Equal(470, Seq2SeqTrainer.Warmup(new TrainOptions { WarmupEpochs = 1 }, 470));
-        Assert.Equal(4000, Seq2SeqTrainer.Warmup(new TrainOptions { WarmupEpochs = 1 }, 100_000));
-        Assert.Equal(123, Seq2SeqTrainer.Warmup(new TrainOptions { WarmupSteps = 123 }, 470));
+        Assert.Equal(470, Seq2SeqTask.Warmup(new TrainOptions { WarmupEpochs = 1 }, 470));
+        Assert.Equal(4000, Seq2SeqTask.Warmup(new TrainOptions { WarmupEpochs = 1 }, 100_000));
+        Assert.Equal(123, Seq2SeqTask.Warmup(new TrainOptions { WarmupSteps = 123 }, 470));
     }
 
     [Fact]

@@ -11,6 +11,13 @@ public static class DatasetChoice
     private static string Unknown(string name) =>
         $"unknown dataset '{name}' (known: {string.Join(", ", Names)}, or a directory with one subfolder of PNG/JPEG images per class)";
 
+    /// <summary>Refuses a data set of another task (cmudict's words) for an image model, naming both.</summary>
+    public static void RequireImages(string dataset, string model)
+    {
+        if (dataset == G2PTrainCommand.Dataset)
+            throw new CliException($"--dataset {dataset} holds words for sequence-to-sequence models, but {model} classifies images (data sets: {string.Join(", ", Names)} or a folder of images)");
+    }
+
     /// <param name="size">the model's image size: folder images are stored at it</param>
     public static (ImageClassificationData Train, ImageClassificationData Test) Load(string name, int size, Action<string> log) => name switch
     {

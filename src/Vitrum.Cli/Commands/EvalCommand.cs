@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Vitrum.Models;
 using Vitrum.Training;
 
 namespace Vitrum.Cli.Commands;
@@ -11,8 +12,18 @@ public static class EvalCommand
 
     public static int Run(EvalArgs a)
     {
-        if (a.Dataset == G2PTrainCommand.Dataset) return G2PEvalCommand.Run(a);
-        CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence evaluation (--dataset cmudict)", "image classification");
+        return ModelChoice.TaskOf(WeightsFile.Config(a.Weights, a.Model)) switch
+        {
+            TaskKind.Classify => EvalClassifier(a),
+            TaskKind.Seq2Seq => G2PEvalCommand.Run(a),
+            var t => throw new CliException($"{Path.GetFileName(a.Weights)}: {t} models cannot be evaluated from the command line yet"),
+        };
+    }
+
+    private static int EvalClassifier(EvalArgs a)
+    {
+        CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence evaluation", "image classification");
+        DatasetChoice.RequireImages(a.Dataset, a.Model ?? Path.GetFileName(a.Weights));
         var model = WeightsFile.Load(a.Weights, a.Model);
         var test = DatasetChoice.LoadTest(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
         if (test.Channels != model.InChannels)

@@ -12,6 +12,8 @@ public static class G2PEvalCommand
 
     public static int Run(EvalArgs a)
     {
+        if (a.Dataset != G2PTrainCommand.Dataset)
+            throw new CliException($"{Path.GetFileName(a.Weights)} holds a sequence-to-sequence Transformer; it evaluates on --dataset {G2PTrainCommand.Dataset}, not '{a.Dataset}'");
         var model = G2PModel.Load(a.Weights, a.Model);
         var data = CmuDict.Load(msg => Console.Error.WriteLine(msg));
         var words = a.Split == "test" ? data.Test : data.Valid;

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Vitrum.Data.Datasets;
 using Vitrum.Tensors.Threading;
+using Vitrum.Data.Loading;
 using Vitrum.Training;
+using Vitrum.Training.Tasks;
 
 namespace Vitrum.Cli.Commands;
 
@@ -16,7 +18,9 @@ public static class G2PTrainCommand
 
     public static int Run(TrainArgs a)
     {
-        CliException.ThrowIfGiven(a.ImageOnlyGiven, "image classification", "sequence-to-sequence training (cmudict)");
+        CliException.ThrowIfGiven(a.ImageOnlyGiven, "image classification", "sequence-to-sequence training");
+        if (a.Dataset != Dataset)
+            throw new CliException($"model {a.Model} is a sequence-to-sequence Transformer; it trains on --dataset {Dataset}, not '{a.Dataset}'");
         var model = G2PModel.Create(a.Model, (ulong)a.Seed);
         var recipe = ModelChoice.TrainingDefaults(a.Model);
         var o = TrainCommand.Options(a) with
@@ -35,35 +39,33 @@ public static class G2PTrainCommand
             data = data with { Train = data.Train.Where((_, i) => (long)i * trainWords / data.Train.Count != (long)(i + 1) * trainWords / data.Train.Count).ToArray() };
         var progress = new TrainingProgress("token acc");
         using var ctrlC = new CtrlC(progress.Line);
-        var trainer = new Seq2SeqTrainer(model, data, o)
+        var trainer = new Trainer<Seq2SeqBatch>(new Seq2SeqTask(model, data, o), o)
         {
             OnStep = progress.Step,
-            OnEpoch = m => progress.Line(string.Format(CultureInfo.InvariantCulture,
-                "epoch {0}: train loss {1:F4} token acc {2:P2} | valid WER {3:P2} PER {4:P2} | lr {5:G3}, {6:F0} s, {7:F0} tok/s",
-                m.Epoch, m.TrainLoss, m.TrainTokenAccuracy, m.ValidWer, m.ValidPer, m.Lr, m.Seconds, m.TokensPerSecond)),
+            OnEpoch = progress.Epoch,
             Log = progress.Line,
         };
         Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
             "training {0} ({1:N0} parameters) on cmudict ({2:N0} train / {3:N0} valid / {4:N0} test words): up to {5} epochs{6}, batch {7}, peak lr {8}, warmup {9} steps, {10} threads -> {11}",
             a.Model, model.ParameterCount(), data.Train.Count, data.Valid.Count, data.Test.Count, o.Epochs,
-            o.MaxMinutes is double b ? $" or {b} minutes" : "", o.BatchSize, o.Lr, Seq2SeqTrainer.Warmup(o, TrainStepsPerEpoch(data, o.BatchSize)), WorkerPool.ThreadCount, o.OutDir));
+            o.MaxMinutes is double b ? $" or {b} minutes" : "", o.BatchSize, o.Lr, Seq2SeqTask.Warmup(o, TrainStepsPerEpoch(data, o.BatchSize)), WorkerPool.ThreadCount, o.OutDir));
         var r = progress.Run(() => trainer.Run(ctrlC.Token));
         if (!a.Json)
             Console.WriteLine(r.Interrupted
                 ? $"interrupted after {r.Steps} steps ({r.Epochs} epochs); --resume continues from the checkpoint in {o.OutDir}"
                 : string.Format(CultureInfo.InvariantCulture, "test WER {0:P2}, PER {1:P2} ({2}) after {3} epochs in {4:F0} s; weights in {5}",
-                    r.TestWer, r.TestPer, o.BeamSize > 1 ? $"beam {o.BeamSize}" : "greedy", r.Epochs, r.Seconds, o.OutDir));
+                    r["test_wer"], r["test_per"], o.BeamSize > 1 ? $"beam {o.BeamSize}" : "greedy", r.Epochs, r.Seconds, o.OutDir));
         else
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                test_wer = r.Interrupted ? (double?)null : r.TestWer,
-                test_per = r.Interrupted ? (double?)null : r.TestPer,
+                test_wer = r.Interrupted ? (double?)null : r["test_wer"],
+                test_per = r.Interrupted ? (double?)null : r["test_per"],
                 seconds = Math.Round(r.Seconds, 1),
                 train_seconds = Math.Round(r.TrainSeconds, 1),
-                best_valid_wer = double.IsFinite(r.BestValidWer) ? r.BestValidWer : (double?)null,
+                best_valid_wer = double.IsFinite(r.Best) ? r.Best : (double?)null,
                 epochs = r.Epochs,
                 steps = r.Steps,
-                tokens_per_second = Math.Round(r.TokensPerSecond),
+                tokens_per_second = Math.Round(r.PerSecond),
                 beam = o.BeamSize,
                 time_limit_reached = r.TimeLimitReached,
                 interrupted = r.Interrupted,

@@ -9,10 +9,9 @@ namespace Vitrum.Cli.Commands;
 /// <summary>Image files prepared for a model as its test split was: preprocessing and class names from the weights' metadata.</summary>
 public static class ImageInput
 {
-    /// <summary>The recorded preprocessing, else timm's defaults: inception 0.5/0.5 with crop 0.9 for 3-channel ViTs (timm's vit_* weights), 0.5/0.5 whole-image otherwise.</summary>
+    /// <summary>The preprocessing recorded in the weights, else the family's pretrained config (timm's <c>pretrained_cfg</c>).</summary>
     public static Preprocess PreprocessFor(ModelHandle model, string weights) =>
-        Preprocess.FromMetadata(model.Metadata, Path.GetFileName(weights))
-        ?? (model.InChannels == 3 && model.Family == "vit" ? Preprocess.Inception : Preprocess.ForChannels(model.InChannels) with { CropPct = 1.0 });
+        Preprocess.FromMetadata(model.Metadata, Path.GetFileName(weights)) ?? model.Pretrained.ToPreprocess();
 
     /// <summary>Class names: the weights' "classes" metadata, else the named data set's, else the indices.</summary>
     public static string[] ClassNames(ModelHandle model, string? dataset, int count)

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Vitrum.Models;
+using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
@@ -16,9 +18,15 @@ public static class PredictCommand
     public static int Run(string weights, string? modelArg, IReadOnlyList<string> images, string? input, string? output, string? dataset, int top, bool json)
     {
         if ((input == null) == (images.Count == 0)) throw new CliException("predict needs either IMAGE files or --input X.safetensors (not both)");
-        if (SequencePredict.ConfigOf(weights, modelArg) is { } sequenceModel)
-            return input != null ? SequencePredict.Run(sequenceModel, weights, input, output, json)
-                : throw new CliException("a sequence-to-sequence model predicts from --input X.safetensors (src and tgt token ids), not from images");
+        var config = WeightsFile.Config(weights, modelArg);
+        switch (ModelChoice.TaskOf(config))
+        {
+            case TaskKind.Seq2Seq:
+                return input != null ? SequencePredict.Run((TransformerConfig)config, weights, input, output, json)
+                    : throw new CliException("a sequence-to-sequence model predicts from --input X.safetensors (src and tgt token ids), not from images");
+            case not TaskKind.Classify:
+                throw new CliException($"'{config.Family}' models cannot predict from the command line yet");
+        }
         var model = WeightsFile.Load(weights, modelArg);
         Tensor x;
         if (input != null)

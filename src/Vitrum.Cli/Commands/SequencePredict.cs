@@ -13,19 +13,6 @@ namespace Vitrum.Cli.Commands;
 /// </summary>
 public static class SequencePredict
 {
-    /// <summary>The Transformer config that --model names or the weights' metadata holds; null for other families.</summary>
-    public static TransformerConfig? ConfigOf(string weights, string? modelArg)
-    {
-        if (modelArg != null)
-        {
-            try { return ModelRegistry.Resolve(modelArg) as TransformerConfig; }
-            catch (FileNotFoundException e) { throw new CliException(e.Message); }
-        }
-        if (!File.Exists(weights) || StateDictFile.IsTorchZip(weights)) return null;
-        using var f = SafetensorsFile.Open(weights);
-        return f.Metadata.TryGetValue("config", out var json) ? ModelRegistry.ParseJson(json, Path.GetFileName(weights)) as TransformerConfig : null;
-    }
-
     public static int Run(TransformerConfig config, string weights, string input, string? output, bool json)
     {
         var model = new TransformerModel(config);

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Vitrum.Tensors.Threading;
+using Vitrum.Data.Loading;
+using Vitrum.Models;
 using Vitrum.Training;
+using Vitrum.Training.Tasks;
 
 namespace Vitrum.Cli.Commands;
 
@@ -10,9 +13,20 @@ public static class TrainCommand
 {
     public static int Run(TrainArgs a)
     {
-        if (a.Dataset == G2PTrainCommand.Dataset) return G2PTrainCommand.Run(a);
-        CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training (--dataset cmudict)", "image classification");
-        var model = ModelChoice.Create(a.Model, (ulong)a.Seed);
+        var config = ModelChoice.Config(a.Model);
+        return ModelChoice.TaskOf(config) switch
+        {
+            TaskKind.Classify => TrainClassifier(a, config),
+            TaskKind.Seq2Seq => G2PTrainCommand.Run(a),
+            var t => throw new CliException($"model {a.Model} ({t}) cannot be trained from the command line yet"),
+        };
+    }
+
+    private static int TrainClassifier(TrainArgs a, IModelConfig config)
+    {
+        CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
+        DatasetChoice.RequireImages(a.Dataset, a.Model);
+        var model = ModelChoice.Create(config, (ulong)a.Seed);
         var o = Options(a);
         if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
@@ -27,12 +41,10 @@ public static class TrainCommand
         o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };
         var progress = new TrainingProgress("acc");
         using var ctrlC = new CtrlC(progress.Line);
-        var trainer = new ImageClassifierTrainer(model.Module, model.ConfigJson, model.NoWeightDecay, train, test, trainTf, testTf, o)
+        var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, train, test, trainTf, testTf, o), o)
         {
             OnStep = progress.Step,
-            OnEpoch = m => progress.Line(string.Format(CultureInfo.InvariantCulture,
-                "epoch {0}: train loss {1:F4} acc {2:P2} | test loss {3:F4} acc {4:P2} | {5:F0} s, {6:F0} img/s",
-                m.Epoch, m.TrainLoss, m.TrainAccuracy, m.TestLoss, m.TestAccuracy, m.Seconds, m.ImagesPerSecond)),
+            OnEpoch = progress.Epoch,
             Log = progress.Line,
         };
         Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
@@ -40,8 +52,8 @@ public static class TrainCommand
         if (a.Json)
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                test_accuracy = r.TestAccuracy,
-                best_accuracy = r.BestAccuracy,
+                test_accuracy = r.LastEval == null ? (double?)null : r["test_accuracy"],
+                best_accuracy = double.IsFinite(r.Best) ? r.Best : (double?)null,
                 epochs = r.Epochs,
                 seconds = Math.Round(r.Seconds, 1),
                 interrupted = r.Interrupted,
@@ -52,7 +64,7 @@ public static class TrainCommand
             Console.WriteLine(r.Interrupted
                 ? $"interrupted after {r.Epochs} epochs; --resume continues from the checkpoint in {o.OutDir}"
                 : string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                    r.TestAccuracy, r.BestAccuracy, r.Epochs, r.Seconds, o.OutDir));
+                    r["test_accuracy"], r.Best, r.Epochs, r.Seconds, o.OutDir));
         return r.Interrupted ? 130 : 0;
     }
 

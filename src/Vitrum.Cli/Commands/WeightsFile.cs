@@ -1,3 +1,4 @@
+using Vitrum.Models;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 
@@ -6,6 +7,19 @@ namespace Vitrum.Cli.Commands;
 /// <summary>Builds the model a weights file describes (its config metadata, or --model) and loads the weights into it.</summary>
 public static class WeightsFile
 {
+    /// <summary>The config of the model in <paramref name="path"/>: <paramref name="modelArg"/> when given, else the file's config metadata.</summary>
+    public static IModelConfig Config(string path, string? modelArg)
+    {
+        if (modelArg != null) return ModelChoice.Config(modelArg);
+        if (!File.Exists(path)) throw new CliException($"{path}: no such weights file");
+        if (!StateDictFile.IsTorchZip(path))
+        {
+            using var f = SafetensorsFile.Open(path);
+            if (f.Metadata.TryGetValue("config", out var json)) return ModelRegistry.ParseJson(json, Path.GetFileName(path));
+        }
+        throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
+    }
+
     public static ModelHandle Load(string path, string? modelArg)
     {
         var tensors = ReadWithMetadata(path, out var metadata);
@@ -13,8 +27,8 @@ public static class WeightsFile
         var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
             : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
             : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
-        try { model.Module.LoadStateDict(tensors); }
-        catch (ArgumentException e) { throw new CliException($"{Path.GetFileName(path)} does not fit the model: {e.Message}"); }
+        try { model.Instance.LoadWeights(tensors, Path.GetFileName(path)); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
         return model with { Metadata = metadata };
     }
 

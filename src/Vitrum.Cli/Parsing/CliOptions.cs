@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Vitrum.Cli.Commands;
+using Vitrum.Models;
 using static Vitrum.Cli.Parsing.OptionFactory;
 
 namespace Vitrum.Cli.Parsing;

@@ -49,14 +49,6 @@ public static class TransformerWeights
     /// shape, nothing left over.
     /// </summary>
     /// <exception cref="ArgumentException">the checkpoint is not one of this Transformer (the message gives the model's sizes and the missing, unexpected and mismatched keys)</exception>
-    public static void Load(TransformerModel model, IReadOnlyDictionary<string, Tensor> state, string source)
-    {
-        var c = model.Config;
-        try { model.LoadStateDict(Filter(state, c), strict: true); }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{source} is not a checkpoint of this Transformer (d_model {c.DModel}, nhead {c.NHead}, " +
-                $"{c.NumEncoderLayers}+{c.NumDecoderLayers} layers, dim_feedforward {c.DimFeedforward}, vocabularies {c.SrcVocabSize}/{c.TgtVocabSize}): {e.Message}", e);
-        }
-    }
+    public static void Load(TransformerModel model, IReadOnlyDictionary<string, Tensor> state, string source) =>
+        new ModelInstance(TransformerFamily.Instance, model.Config, model).LoadWeights(state, source);
 }

@@ -15,13 +15,6 @@ public static class VitWeights
     public static void Load(VisionTransformer model, string path)
     {
         using var scope = new TensorScope();
-        var state = VitCheckpointFilter.Apply(StateDictFile.Load(path), model.Config);
-        try { model.LoadStateDict(state, strict: true); }
-        catch (ArgumentException e)
-        {
-            var c = model.Config;
-            throw new ArgumentException($"{Path.GetFileName(path)} is not a checkpoint of this ViT (embed_dim {c.EmbedDim}, depth {c.Depth}, " +
-                $"num_heads {c.NumHeads}, patch_size {c.PatchSize}, num_classes {c.NumClasses}): {e.Message}", e);
-        }
+        new ModelInstance(VitFamily.Instance, model.Config, model).LoadWeights(StateDictFile.Load(path), Path.GetFileName(path));
     }
 }

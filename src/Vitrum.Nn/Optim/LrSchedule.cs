@@ -5,11 +5,11 @@ public abstract class LrSchedule
 {
     public abstract double LrAt(long step);
 
-    /// <summary>Sets each group's learning rate for this step (groups keep their ratio to the base rate via the schedule's scale).</summary>
+    /// <summary>Sets each group's learning rate for this step: the scheduled rate times the group's <see cref="ParamGroup.LrScale"/>.</summary>
     public void Apply(Optimizer opt, long step)
     {
         double lr = LrAt(step);
-        foreach (var g in opt.Groups) g.Lr = lr;
+        foreach (var g in opt.Groups) g.Lr = lr * g.LrScale;
     }
 }
 

@@ -7,6 +7,12 @@ public sealed class ParamGroup
 {
     public List<Tensor> Params { get; }
     public double Lr { get; set; }
+
+    /// <summary>
+    /// This group's rate as a fraction of the schedule's (DETR trains its backbone at 0.1, timm's layer decay gives each
+    /// block its own): <see cref="LrSchedule.Apply"/> sets <see cref="Lr"/> to the scheduled rate times this.
+    /// </summary>
+    public double LrScale { get; set; } = 1;
     public double WeightDecay { get; set; }
     public string Name { get; }
 

@@ -44,6 +44,7 @@ public static partial class Ops
             b = bias?.Contiguous();
         }
         var y = Tensor.Empty(new[] { batch, cout, g.Oh, g.Ow });
+        MacCounter.Add((long)batch * cout * g.Oh * g.Ow * weight.Shape[1] * weight.Shape[2] * weight.Shape[3]);
         plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, y.Ptr, batch);
         var node = bias == null
             ? Engine.Record(y, "conv2d", GradRules.Conv2d, input, weight)

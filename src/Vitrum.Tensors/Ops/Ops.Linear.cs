@@ -35,6 +35,7 @@ public static partial class Ops
             w = weight.Contiguous();
             b = bias?.Contiguous()!;
         }
+        MacCounter.Add((long)xr.Shape[0] * outF * inF);
         var outShape = (int[])x.Shape.Clone();
         outShape[^1] = outF;
         var y = Tensor.Empty(outShape);

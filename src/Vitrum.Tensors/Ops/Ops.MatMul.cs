@@ -31,6 +31,7 @@ public static partial class Ops
         var outShape = batch.Concat(new[] { m, n }).ToArray();
         var o = Tensor.Empty(outShape);
         int count = (int)ShapeUtil.Numel(batch);
+        MacCounter.Add((long)count * m * n * k);
         var sa = BatchStrides(a2, batch);
         var sb = BatchStrides(b2, batch);
         int rsA = a2.Strides[^2], csA = a2.Strides[^1], rsB = b2.Strides[^2], csB = b2.Strides[^1];

@@ -1,0 +1,33 @@
+using Vitrum.Nn;
+using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Memory;
+
+namespace Vitrum.Models;
+
+/// <summary>
+/// What a model costs, counted from the model itself: its parameters, and the multiply-accumulates of one forward pass
+/// of a single input at its pretrained input size (<see cref="MacCounter"/>: linear layers, convolutions, matrix products
+/// and attention, as timm's published GMACs count them), so a Transformer and a CNN compare side by side.
+/// </summary>
+public static class ModelCost
+{
+    public static long Parameters(ModelInstance model) => model.Module.ParameterCount();
+
+    /// <summary>GMACs of one image at the pretrained input size; null for a model that takes no images.</summary>
+    public static double? Gmacs(ModelInstance model)
+    {
+        if (model.Pretrained is not { } cfg) return null;
+        using var scope = new TensorScope();
+        using var _ = GradMode.NoGrad();
+        bool training = model.Module.Training;
+        model.Module.Eval();
+        try
+        {
+            using var counter = MacCounter.Start();
+            model.Classifier.Forward(Tensor.Zeros(1, cfg.InChans, cfg.ImageSize, cfg.ImageSize));
+            return counter.Macs / 1e9;
+        }
+        finally { model.Module.Train(training); }
+    }
+}

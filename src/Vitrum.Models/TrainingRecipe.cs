@@ -1,0 +1,13 @@
+namespace Vitrum.Models;
+
+/// <summary>
+/// The training hyper-parameters a preset is tuned for on a data set: the defaults of <c>vitrum train</c>, each of
+/// which an option overrides. A family's descriptor gives them (<see cref="IModelFamily.Recipe"/>).
+/// </summary>
+/// <param name="Cooldown">Sequence-to-sequence: the last fraction of the planned steps over which the rate falls linearly to 0.</param>
+/// <param name="RandomShift">Pixels the grey data sets (MNIST, Fashion-MNIST) are randomly shifted by in training (zero padding, then a crop).</param>
+/// <param name="WarmupSteps">Sequence-to-sequence: the Noam warmup in optimizer steps (null: <paramref name="WarmupEpochs"/> epochs of steps).</param>
+/// <param name="AverageLast">The last epochs whose weights are averaged at the end (0 = none).</param>
+/// <param name="BeamSize">Sequence-to-sequence: the beam that decodes the test set at the end (1 = greedy).</param>
+public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1,
+    double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null, int AverageLast = 0);
