@@ -1,5 +1,6 @@
 using Vitrum.Data.Text;
 using Vitrum.Models;
+using Vitrum.Nn;
 using Vitrum.Models.Transformer;
 
 namespace Vitrum.Cli.Commands;
@@ -21,6 +22,7 @@ public static class G2PModel
     {
         var tensors = WeightsFile.ReadTensors(path, out var json);
         var name = Path.GetFileName(path);
+        using var skip = Init.Skip();
         var model = modelArg != null ? Create(modelArg, 0)
             : json != null ? new TransformerModel(Check(ModelRegistry.ParseJson(json, name), name))
             : throw new CliException($"{name} does not say which model it holds (no config metadata): give --model");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Vitrum.Models;
 using Vitrum.Models.Transformer;
+using Vitrum.Nn;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
@@ -15,7 +16,8 @@ public static class SequencePredict
 {
     public static int Run(TransformerConfig config, string weights, string input, string? output, bool json)
     {
-        var model = new TransformerModel(config);
+        TransformerModel model;
+        using (Init.Skip()) model = new TransformerModel(config);
         var tensors = WeightsFile.ReadTensors(weights, out _);
         TransformerWeights.Load(model, tensors, Path.GetFileName(weights));
         Tensor src, tgt;

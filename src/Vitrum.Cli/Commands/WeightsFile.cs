@@ -1,4 +1,5 @@
 using Vitrum.Models;
+using Vitrum.Nn;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 
@@ -24,9 +25,11 @@ public static class WeightsFile
     {
         var tensors = ReadWithMetadata(path, out var metadata);
         metadata.TryGetValue("config", out var config);
-        var model = modelArg != null ? ModelChoice.Create(modelArg, 0)
-            : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
-            : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
+        ModelHandle model;
+        using (Init.Skip())
+            model = modelArg != null ? ModelChoice.Create(modelArg, 0)
+                : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
+                : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
         try { model.Instance.LoadWeights(tensors, Path.GetFileName(path)); }
         catch (ArgumentException e) { throw new CliException(e.Message); }
         return model with { Metadata = metadata };

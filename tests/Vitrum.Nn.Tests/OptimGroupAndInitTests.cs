@@ -22,3 +22,23 @@ public class LrScaleTests
         }
     }
 }
+
+public class InitSkipTests
+{
+    /// <summary>A model built to be loaded or measured skips drawing its weights; outside the scope they are drawn again.</summary>
+    [Fact]
+    public void Initializers_leave_tensors_untouched_inside_a_skip_scope_only()
+    {
+        var gen = new Generator(1);
+        var t = Tensor.Zeros(64);
+        using (Init.Skip())
+        {
+            Init.TruncNormal(t, gen, 0, 0.02);
+            Init.KaimingUniform(Tensor.Zeros(4, 4), gen);
+            Init.Constant(t, 1f);
+            Assert.All(t.ToArray(), v => Assert.Equal(0f, v));
+        }
+        Init.Constant(t, 1f);
+        Assert.All(t.ToArray(), v => Assert.Equal(1f, v));
+    }
+}
