@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Vitrum.Data.Datasets;
-using Vitrum.Data.Images;
 using Vitrum.Data.Loading;
 using Vitrum.Data.Transforms;
 using Vitrum.Nn;
@@ -95,7 +94,7 @@ public sealed class ImageClassifierTrainer(
             var m = new EpochMetrics(epoch + 1, seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : (double)correct / seen, testLoss, testAcc,
                 opt.Groups[0].Lr, epochClock.Elapsed.TotalSeconds, seen / Math.Max(epochClock.Elapsed.TotalSeconds, 1e-9));
             run.AppendMetrics(m);
-            ImageFile.SavePng(Path.Combine(options.OutDir, "chart.png"), MetricsChart.Render(MetricsChart.ReadMetrics(run.MetricsPath)));
+            run.SaveChart<EpochMetrics>(TrainingChart.Of);
             OnEpoch?.Invoke(m);
             var meta = new Dictionary<string, string>(options.Metadata)
             {

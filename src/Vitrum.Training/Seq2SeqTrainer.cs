@@ -26,7 +26,7 @@ public sealed record Seq2SeqResult(double TestWer, double TestPer, double BestVa
 /// its peak, reached at the end of the warmup, is <c>Lr</c>), label-smoothed cross-entropy over the
 /// target tokens that are not padding, gradient-norm clipping, length-bucketed batches. After every epoch
 /// it decodes the validation words greedily (WER/PER) and keeps the weights with the lowest validation
-/// WER; at the end it decodes the test words with those weights. Files (metrics.jsonl, best/last weights,
+/// WER; at the end it decodes the test words with those weights. Files (metrics.jsonl and chart.png, best/last weights,
 /// a resumable checkpoint) are the <see cref="RunDirectory"/>'s; cancelling stops after the current step
 /// and saves a checkpoint that <c>Resume</c> continues from.
 /// </summary>
@@ -118,6 +118,7 @@ public sealed class Seq2SeqTrainer(TransformerModel model, G2PData data, TrainOp
             var m = new Seq2SeqEpochMetrics(epoch + 1, targets == 0 ? 0 : lossSum / targets, targets == 0 ? 0 : (double)correct / targets,
                 valid.Wer, valid.Per, opt.Groups[0].Lr, step, epochClock.Elapsed.TotalSeconds, epochTokens / Math.Max(epochTrainSeconds, 1e-9));
             run.AppendMetrics(m);
+            run.SaveChart<Seq2SeqEpochMetrics>(TrainingChart.Of);
             OnEpoch?.Invoke(m);
             var meta = new Dictionary<string, string> { ["valid_wer"] = RunDirectory.Format(valid.Wer), ["valid_per"] = RunDirectory.Format(valid.Per) };
             run.SaveWeights("last.safetensors", epoch + 1, meta);

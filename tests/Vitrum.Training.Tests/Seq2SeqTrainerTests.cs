@@ -1,3 +1,4 @@
+using Vitrum.Data.Images;
 using Vitrum.Data.Loading;
 using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
@@ -32,6 +33,10 @@ public class Seq2SeqTrainerTests : IDisposable
         Assert.True(r.TestPer < 0.1, $"test PER {r.TestPer:P1}; " + string.Join(" | ", epochs.Select(e => $"{e.TrainLoss:F3} {e.TrainTokenAccuracy:P0} {e.ValidWer:P0} {e.ValidPer:P0} {e.Seconds:F1}s")));
         Assert.True(r.TestWer < 0.3, $"test WER {r.TestWer:P1}");
         Assert.Equal(16, File.ReadAllLines(Path.Combine(_dir, "tiny", "metrics.jsonl")).Length);
+        var chart = ImageFile.Load(Path.Combine(_dir, "tiny", "chart.png"));
+        Assert.Equal((MetricsChart.Width, MetricsChart.HeightFor(3)), (chart.Width, chart.Height));
+        var lr = MetricsChart.ReadMetrics<Seq2SeqEpochMetrics>(Path.Combine(_dir, "tiny", "metrics.jsonl")).Select(m => m.Lr).ToArray();
+        Assert.True(lr[0] > 0 && lr[^1] < lr.Max(), $"lr per epoch: {string.Join(", ", lr)}"); // warmup, then decay
         using var best = SafetensorsFile.Open(Path.Combine(_dir, "tiny", "best.safetensors"));
         Assert.Equal(model.Config, TransformerConfig.FromJson(best.Metadata["config"]));
         Assert.True(double.Parse(best.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture) <= r.BestValidWer + 1e-12);
