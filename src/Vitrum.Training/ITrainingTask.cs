@@ -29,6 +29,9 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
 
     MetricGoal Goal { get; }
 
+    /// <summary>The rates chart.png draws beside the losses and the learning rate.</summary>
+    RatePanel ChartRates { get; }
+
     int BatchesPerEpoch { get; }
 
     /// <summary>The optimizer with its parameter groups (each group's <see cref="ParamGroup.LrScale"/> set).</summary>

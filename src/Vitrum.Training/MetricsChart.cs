@@ -1,84 +1,128 @@
 using System.Globalization;
 using System.Text.Json;
+using ScottPlot;
+using SkiaSharp;
 using Vitrum.Data;
-using Vitrum.Data.Images;
+using Vitrum.Nn.IO;
 
 namespace Vitrum.Training;
 
 /// <summary>
-/// The training chart written next to the weights: loss (left) and accuracy (right) per epoch, train in blue
-/// and test in orange, drawn from metrics.jsonl so a resumed run's chart holds every epoch.
+/// Draws a <see cref="TrainingChart"/> as PNG with ScottPlot: one panel per row, each with a title, axis labels,
+/// a legend and its lines over the epochs (points only where a value is finite).
 /// </summary>
 public static class MetricsChart
 {
-    private static readonly (byte, byte, byte) TrainColor = (31, 119, 180), TestColor = (255, 127, 14), Ink = (40, 40, 40), Grid = (225, 225, 225);
+    public const int Width = 900, PanelHeight = 300;
 
-    /// <summary>The epochs of a metrics.jsonl file, in order.</summary>
-    /// <exception cref="DataFormatException">a line is not an epoch record</exception>
-    public static List<EpochMetrics> ReadMetrics(string path)
+    private static readonly Color[] Palette = { new(31, 119, 180), new(255, 127, 14), new(44, 160, 44) };
+
+    // ScottPlot's font resolvers and typeface cache are process-wide; trainers running side by side take turns.
+    private static readonly object RenderLock = new();
+
+    /// <summary>The height of a chart with <paramref name="panels"/> panels.</summary>
+    public static int HeightFor(int panels) => panels * PanelHeight;
+
+    /// <summary>The records of a metrics.jsonl file, in order: each a JSON object of numbers (NaN and infinities as strings).</summary>
+    /// <exception cref="DataFormatException">a line is not such an object</exception>
+    public static List<IReadOnlyDictionary<string, double>> ReadRows(string path)
     {
-        var list = new List<EpochMetrics>();
+        var list = new List<IReadOnlyDictionary<string, double>>();
         int n = 0;
         foreach (var line in File.ReadLines(path))
         {
             n++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            try { list.Add(JsonSerializer.Deserialize<EpochMetrics>(line, RunDirectory.MetricsJson) ?? throw new JsonException("null")); }
-            catch (JsonException e) { throw new DataFormatException(Path.GetFileName(path), $"line {n} is not an epoch record ({e.Message})", e); }
+            try { list.Add(JsonSerializer.Deserialize<Dictionary<string, double>>(line, RunDirectory.MetricsJson) ?? throw new JsonException("null")); }
+            catch (JsonException e) { throw new DataFormatException(Path.GetFileName(path), $"line {n} is not an epoch record of numbers ({e.Message})", e); }
         }
         return list;
     }
 
-    public static DecodedImage Render(IReadOnlyList<EpochMetrics> epochs, int width = 800, int height = 320)
+    /// <summary>Writes the chart as PNG to a temporary name and renames it, so a reader never sees half a file.</summary>
+    public static void Save(string path, TrainingChart chart)
     {
-        var c = new Canvas(width, height);
-        int half = width / 2;
-        Panel(c, 0, half, height, "loss", epochs.Select(e => e.TrainLoss).ToArray(), epochs.Select(e => e.TestLoss).ToArray(), percent: false);
-        Panel(c, half, half, height, "accuracy", epochs.Select(e => e.TrainAccuracy).ToArray(), epochs.Select(e => e.TestAccuracy).ToArray(), percent: true);
-        return c.ToImage();
+        var png = RenderPng(chart);
+        AtomicFile.Write(path, s => s.Write(png));
     }
 
-    private static string Label(double v, bool percent) =>
-        percent ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : v.ToString(Math.Abs(v) >= 10 ? "0.0" : "0.000", CultureInfo.InvariantCulture);
-
-    private static void Panel(Canvas c, int x0, int w, int h, string title, double[] train, double[] test, bool percent)
+    /// <returns>a <see cref="Width"/> x <see cref="HeightFor"/> PNG</returns>
+    public static byte[] RenderPng(TrainingChart chart)
     {
-        const int s = 2;
-        int left = x0 + 80, right = x0 + w - 20, top = 40, bottom = h - 40;
-        c.Text(x0 + (w - Canvas.TextWidth(title, 3)) / 2, 10, title, Ink, 3);
-        var all = train.Concat(test).Where(double.IsFinite).ToArray();
-        double lo = all.Length > 0 ? all.Min() : 0, hi = all.Length > 0 ? all.Max() : 1;
-        if (hi - lo < 1e-9) { lo -= 0.5 * Math.Max(Math.Abs(lo), 1e-3); hi += 0.5 * Math.Max(Math.Abs(hi), 1e-3); }
-        double pad = (hi - lo) * 0.05;
-        (lo, hi) = (lo - pad, hi + pad);
-        for (int g = 0; g <= 4; g++)
+        if (chart.Panels.Count == 0) throw new ArgumentException("a chart needs at least one panel", nameof(chart));
+        lock (RenderLock)
         {
-            double v = lo + (hi - lo) * g / 4;
-            int y = (int)Math.Round(bottom - (bottom - top) * (double)g / 4);
-            c.Fill(left, y, right - left, 1, Grid);
-            var text = Label(v, percent);
-            c.Text(left - 6 - Canvas.TextWidth(text, s), y - 5, text, Ink, s);
-        }
-        c.Fill(left, top, 1, bottom - top + 1, Ink);
-        c.Fill(left, bottom, right - left + 1, 1, Ink);
-        int n = Math.Max(train.Length, test.Length);
-        double X(int i) => n <= 1 ? (left + right) / 2.0 : left + (right - left) * (double)i / (n - 1);
-        double Y(double v) => bottom - (bottom - top) * (v - lo) / (hi - lo);
-        foreach (var (values, color) in new[] { (train, TrainColor), (test, TestColor) })
-            for (int i = 0; i < values.Length; i++)
+            ChartFont.Register();
+            using var surface = Surface(Width, HeightFor(chart.Panels.Count));
+            using var panelSurface = Surface(Width, PanelHeight);
+            for (int i = 0; i < chart.Panels.Count; i++)
             {
-                if (!double.IsFinite(values[i])) continue;
-                c.Fill((int)X(i) - 3, (int)Y(values[i]) - 3, 7, 7, color);
-                if (i > 0 && double.IsFinite(values[i - 1])) c.Line(X(i - 1), Y(values[i - 1]), X(i), Y(values[i]), color);
+                // A plot clears the whole canvas it renders on, so each panel is drawn alone and then copied into place.
+                Panel(chart.Epochs, chart.Panels[i]).Render(panelSurface);
+                surface.Canvas.DrawSurface(panelSurface, 0, i * PanelHeight);
             }
-        var first = "epoch 1";
-        var last = n.ToString(CultureInfo.InvariantCulture);
-        c.Text(left, bottom + 8, first, Ink, s);
-        if (n > 1) c.Text(right - Canvas.TextWidth(last, s), bottom + 8, last, Ink, s);
-        int lx = right - 120;
-        c.Fill(lx, top + 6, 14, 8, TrainColor);
-        c.Text(lx + 20, top + 5, "train", Ink, s);
-        c.Fill(lx, top + 24, 14, 8, TestColor);
-        c.Text(lx + 20, top + 23, "test", Ink, s);
+            using var image = surface.Snapshot();
+            using var data = image.Encode(SKEncodedImageFormat.Png, 100);
+            return data.ToArray();
+        }
+    }
+
+    /// <summary>Opaque, so the PNG has no alpha channel.</summary>
+    private static SKSurface Surface(int width, int height) =>
+        SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque))
+        ?? throw new InvalidOperationException($"Skia could not create a {width} x {height} drawing surface");
+
+    private static Plot Panel(IReadOnlyList<int> epochs, ChartPanel panel)
+    {
+        var plot = new Plot();
+        double scale = panel.Percent ? 100 : 1;
+        var lines = new List<(double[] X, double[] Y)>();
+        for (int s = 0; s < panel.Series.Count; s++)
+        {
+            var series = panel.Series[s];
+            var points = Enumerable.Range(0, Math.Min(epochs.Count, series.Values.Count)).Where(i => double.IsFinite(series.Values[i])).ToArray();
+            lines.Add((points.Select(i => (double)epochs[i]).ToArray(), points.Select(i => series.Values[i] * scale).ToArray()));
+            var line = plot.Add.Scatter(lines[^1].X, lines[^1].Y, Palette[s % Palette.Length]);
+            line.LegendText = series.Label;
+            line.LineWidth = 2;
+            line.MarkerSize = epochs.Count <= 40 ? 6 : 0;
+        }
+        plot.Title(panel.Title, 16);
+        plot.XLabel("epoch", 13);
+        plot.YLabel(panel.Percent ? panel.YLabel + " (%)" : panel.YLabel, 13);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (panel.Percent)
+            plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.##", CultureInfo.InvariantCulture) };
+        plot.Font.Set(ChartFont.Name);
+        plot.Legend.FontName = ChartFont.Name;
+        plot.ShowLegend(EmptiestCorner(plot, lines));
+        // The same padding in every panel lines their plotting areas up under each other.
+        plot.Layout.Fixed(new PixelPadding(90, 30, 50, 40));
+        return plot;
+    }
+
+    /// <summary>
+    /// The corner of the plotting area that the lines cross least (upper right on a tie), so the legend hides
+    /// as little as possible: rising accuracy gets it at the bottom, falling loss at the top.
+    /// </summary>
+    private static Alignment EmptiestCorner(Plot plot, List<(double[] X, double[] Y)> lines)
+    {
+        plot.Axes.AutoScale();
+        var lim = plot.Axes.GetLimits();
+        double w = Math.Max(lim.Right - lim.Left, 1e-300), h = Math.Max(lim.Top - lim.Bottom, 1e-300);
+        var corners = new[] { (Alignment.UpperRight, 1, 1), (Alignment.LowerRight, 1, 0), (Alignment.UpperLeft, 0, 1), (Alignment.LowerLeft, 0, 0) };
+        var hits = new int[corners.Length];
+        foreach (var (xs, ys) in lines)
+            for (int i = 0; i < xs.Length; i++)
+                // Points along each segment too, so a line between two far epochs counts where it runs.
+                for (int t = 0; t < (i + 1 < xs.Length ? 16 : 1); t++)
+                {
+                    double f = t / 16.0;
+                    double u = (xs[i] + (i + 1 < xs.Length ? f * (xs[i + 1] - xs[i]) : 0) - lim.Left) / w;
+                    double v = (ys[i] + (i + 1 < xs.Length ? f * (ys[i + 1] - ys[i]) : 0) - lim.Bottom) / h;
+                    for (int c = 0; c < corners.Length; c++)
+                        if (Math.Abs(u - corners[c].Item2) < 0.3 && Math.Abs(v - corners[c].Item3) < 0.35) hits[c]++;
+                }
+        return corners[Array.IndexOf(hits, hits.Min())].Item1;
     }
 }

@@ -10,8 +10,8 @@ namespace Vitrum.Training;
 /// The files of one training run in its output folder, shared by the trainers: <c>last.ckpt.safetensors</c>
 /// (model, optimizer state, step and the run's extras: everything needed to resume), weight files such
 /// as <c>best.safetensors</c> and <c>last.safetensors</c> with the model config in their metadata (enough
-/// to rebuild the model), and <c>metrics.jsonl</c> (one JSON object per epoch). Every file is written
-/// atomically by the safetensors writer, so a run killed at any moment leaves usable files.
+/// to rebuild the model), <c>metrics.jsonl</c> (one JSON object per epoch) and its drawing <c>chart.png</c>. Every file is written
+/// atomically (temporary name, then rename), so a run killed at any moment leaves usable files.
 /// </summary>
 public sealed class RunDirectory
 {
@@ -21,6 +21,7 @@ public sealed class RunDirectory
     public string Dir { get; }
     public string CheckpointPath => Path.Combine(Dir, "last.ckpt.safetensors");
     public string MetricsPath => Path.Combine(Dir, "metrics.jsonl");
+    public string ChartPath => Path.Combine(Dir, "chart.png");
 
     public RunDirectory(string dir, Module model, string configJson)
     {
@@ -61,6 +62,9 @@ public sealed class RunDirectory
 
     /// <summary>Appends one line (a JSON object) to metrics.jsonl.</summary>
     public void AppendMetricsLine(string json) => File.AppendAllText(MetricsPath, json + "\n");
+
+    /// <summary>Draws chart.png from every record of metrics.jsonl (a resumed run's earlier epochs included).</summary>
+    public void SaveChart(RatePanel rates) => MetricsChart.Save(ChartPath, TrainingChart.Of(MetricsChart.ReadRows(MetricsPath), rates));
 
     /// <summary>A double for checkpoint metadata, written so it reads back exactly.</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);

@@ -46,6 +46,3 @@ public sealed record TrainOptions
 /// <summary>What a progress display needs after each step.</summary>
 /// <param name="PerSecond">throughput in <paramref name="Unit"/> (images or tokens per second)</param>
 public readonly record struct StepProgress(int Epoch, int Epochs, int Batch, int Batches, double Loss, double Accuracy, double PerSecond, TimeSpan Elapsed, TimeSpan Eta, string Unit = "img/s");
-
-/// <summary>One line of metrics.jsonl, written after each epoch's evaluation.</summary>
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss, double TestAccuracy, double Lr, double Seconds, double ImagesPerSecond);

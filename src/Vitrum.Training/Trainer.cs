@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Vitrum.Data.Images;
 using Vitrum.Nn.IO;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
@@ -91,7 +90,7 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
             var record = new EpochRecord(epoch + 1, step, weight == 0 ? 0 : lossSum / weight, weight == 0 ? 0 : correct / weight, last,
                 schedule.LrAt(Math.Max(0, step - 1)), epochClock.Elapsed.TotalSeconds, epochUnits / Math.Max(epochTrainSeconds, 1e-9));
             run.AppendMetricsLine(record.ToJson(task.TrainAccuracyKey, task.ThroughputKey));
-            WriteChart(run);
+            run.SaveChart(task.ChartRates);
             OnEpoch?.Invoke(record);
             var meta = Metadata(last);
             run.SaveWeights("last.safetensors", epoch + 1, meta);
@@ -120,9 +119,6 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
         foreach (var m in eval) meta[m.Key] = RunDirectory.Format(m.Value);
         return meta;
     }
-
-    private static void WriteChart(RunDirectory run) =>
-        ImageFile.SavePng(Path.Combine(run.Dir, "chart.png"), MetricsChart.Render(MetricsChart.ReadMetrics(run.MetricsPath)));
 
     private static string EpochFile(int epoch) => $"epoch-{epoch}.safetensors";
 

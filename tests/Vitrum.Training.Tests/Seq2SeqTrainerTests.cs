@@ -1,3 +1,4 @@
+using Vitrum.Data.Images;
 using Vitrum.Data.Loading;
 using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
@@ -37,6 +38,10 @@ public class Seq2SeqTrainerTests : IDisposable
         Assert.True(r["test_per"] < 0.1, $"test PER {r["test_per"]:P1}; " + string.Join(" | ", epochs.Select(e => $"{e.TrainLoss:F3} {e.TrainAccuracy:P0} {e["valid_wer"]:P0} {e["valid_per"]:P0} {e.Seconds:F1}s")));
         Assert.True(r["test_wer"] < 0.3, $"test WER {r["test_wer"]:P1}");
         Assert.Equal(16, File.ReadAllLines(Path.Combine(_dir, "tiny", "metrics.jsonl")).Length);
+        var chart = ImageFile.Load(Path.Combine(_dir, "tiny", "chart.png"));
+        Assert.Equal((MetricsChart.Width, MetricsChart.HeightFor(3)), (chart.Width, chart.Height));
+        var lr = MetricsChart.ReadRows(Path.Combine(_dir, "tiny", "metrics.jsonl")).Select(m => m["lr"]).ToArray();
+        Assert.True(lr[0] > 0 && lr[^1] < lr.Max(), $"lr per epoch: {string.Join(", ", lr)}"); // warmup, then decay
         using var best = SafetensorsFile.Open(Path.Combine(_dir, "tiny", "best.safetensors"));
         Assert.Equal(model.Config, TransformerConfig.FromJson(best.Metadata["config"]));
         Assert.True(double.Parse(best.Metadata["valid_wer"], System.Globalization.CultureInfo.InvariantCulture) <= r.Best + 1e-12);

@@ -4,6 +4,7 @@ using Vitrum.Models.Transformer;
 using Vitrum.Nn.IO;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
+using Vitrum.Training;
 
 namespace Vitrum.Cli.Commands;
 
@@ -49,11 +50,10 @@ public static class PredictCommand
         var lines = new List<string>();
         for (int i = 0; i < probs.Shape[0]; i++)
         {
-            var p = probs.Select(0, i).ToArray();
-            var best = Enumerable.Range(0, p.Length).OrderByDescending(j => p[j]).Take(k).ToArray();
+            var best = ImageClassifier.TopK(probs.Select(0, i).ToArray(), names, k);
             var label = input != null ? $"image {i}" : images[i];
-            lines.Add($"{label}: " + string.Join(", ", best.Select(j => $"{names[j]} ({p[j]:P1})")));
-            rows.Add(new { image = input != null ? (object)i : images[i], top = best.Select(j => new { @class = j, label = names[j], probability = p[j] }).ToArray() });
+            lines.Add($"{label}: " + string.Join(", ", best.Select(c => $"{c.Label} ({c.Probability:P1})")));
+            rows.Add(new { image = input != null ? (object)i : images[i], top = best.Select(c => new { @class = c.Class, label = c.Label, probability = c.Probability }).ToArray() });
         }
         if (json) Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }));
         else lines.ForEach(Console.WriteLine);

@@ -27,8 +27,8 @@ public sealed class VitFamily : ModelFamily<VitConfig>
     /// grey presets) 0.5 / 0.5 on the whole image. A trained checkpoint records its own, which takes precedence.
     /// </summary>
     public override PretrainedCfg Pretrained(VitConfig c) => c.InChans == 3
-        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.5f, 0.5f, 0.5f }, 0.9, "bicubic")
-        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0);
+        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.5f, 0.5f, 0.5f }, 0.9, "bicubic", c.NumClasses)
+        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0, "bilinear", c.NumClasses);
 
     public override string Describe(VitConfig c) =>
         $"ViT (embed_dim {c.EmbedDim}, depth {c.Depth}, num_heads {c.NumHeads}, patch_size {c.PatchSize}, num_classes {c.NumClasses})";

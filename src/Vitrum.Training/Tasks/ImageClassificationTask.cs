@@ -36,6 +36,7 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
     public string ThroughputKey => "images_per_second";
     public string TrainAccuracyKey => "train_accuracy";
     public MetricGoal Goal => new("test_accuracy", HigherIsBetter: true);
+    public RatePanel ChartRates { get; } = new("accuracy", "accuracy", new[] { ("train_accuracy", "train"), ("test_accuracy", "test") });
     public int BatchesPerEpoch => _loader.BatchesPerEpoch;
     public IReadOnlyDictionary<string, string> WeightsMetadata { get; }
 

@@ -39,6 +39,9 @@ public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>
     public string ThroughputKey => "tokens_per_second";
     public string TrainAccuracyKey => "train_token_accuracy";
     public MetricGoal Goal => new("valid_wer", HigherIsBetter: false);
+
+    /// <summary>Validation is decoded, not scored by loss: its word and phoneme error rates are drawn.</summary>
+    public RatePanel ChartRates { get; } = new("validation error rates", "error rate", new[] { ("valid_wer", "WER (words)"), ("valid_per", "PER (phonemes)") });
     public int BatchesPerEpoch => _batcher.BatchesPerEpoch;
     public IReadOnlyDictionary<string, string> WeightsMetadata { get; } = new Dictionary<string, string>();
 
