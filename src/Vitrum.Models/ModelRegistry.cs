@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vitrum.Models.Swin;
 using Vitrum.Models.Transformer;
 using Vitrum.Models.Vit;
 using Vitrum.Nn;
@@ -11,12 +12,14 @@ public static class ModelRegistry
     private static readonly Dictionary<string, IModelConfig> Presets =
         VitPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value))
             .Concat(TransformerPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value)))
+            .Concat(SwinPresets.All.Select(kv => KeyValuePair.Create(kv.Key, (IModelConfig)kv.Value)))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, Func<string, string, IModelConfig>> Families = new(StringComparer.Ordinal)
     {
         ["vit"] = VitConfig.FromJson,
         ["transformer"] = TransformerConfig.FromJson,
+        ["swin"] = SwinConfig.FromJson,
     };
 
     /// <summary>The preset names, sorted.</summary>
@@ -61,6 +64,7 @@ public static class ModelRegistry
     {
         VitConfig vit => new VisionTransformer(vit, seed),
         TransformerConfig t => new TransformerModel(t, seed),
+        SwinConfig swin => new SwinTransformer(swin, seed),
         _ => throw new ArgumentException($"no model is registered for config family '{config.Family}' ({config.GetType().Name})"),
     };
 }
