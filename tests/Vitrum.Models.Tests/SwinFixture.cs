@@ -21,6 +21,12 @@ public static class SwinFixture
         ImgSize = 16, PatchSize = 2, NumClasses = 10, EmbedDim = 16, Depths = new[] { 2, 2 }, NumHeads = new[] { 2, 4 }, WindowSize = 8,
     };
 
+    /// <summary>
+    /// One swin_tiny_patch4_window7_224 for the tests that need its size (28M parameters take seconds to build): the
+    /// full-size parity test loads its weights into it, the others read only its structure.
+    /// </summary>
+    public static readonly Lazy<SwinTransformer> SwinTiny = new(() => new SwinTransformer(SwinPresets.SwinTinyPatch4Window7_224));
+
     public static string TorchvisionCheckpoint => Path("small_torchvision.safetensors");
     public static string TimmCheckpoint => Path("small_timm.safetensors");
 

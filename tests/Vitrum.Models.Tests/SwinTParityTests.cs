@@ -27,7 +27,7 @@ public class SwinTParityTests(ITestOutputHelper output)
         Assert.Equal(timm.Select(e => e.GetProperty("key").GetString()!).Order(), filtered.Keys.Order());
         foreach (var e in timm) Assert.Same(torchvision[bySeed[e.GetProperty("seed").GetInt32()]], filtered[e.GetProperty("key").GetString()!]);
 
-        var model = new SwinTransformer(SwinPresets.SwinTinyPatch4Window7_224);
+        var model = SwinFixture.SwinTiny.Value;
         Assert.Equal(28_288_354, model.ParameterCount());
         model.LoadStateDict(filtered);
         model.Eval();
