@@ -71,7 +71,8 @@ public sealed class SwinTransformer : Module<Tensor, Tensor>
         NamedParameters().Select(p => p.Name).Where(n => n.EndsWith("relative_position_bias_table", StringComparison.Ordinal)).ToList();
 
     /// <summary>The map after the last stage and the final norm.</summary>
-    /// <param name="images">[B, in_chans, H, W]; H and W multiples of patch_size, not necessarily img_size</param>
+    /// <param name="images">[B, in_chans, H, W]; H and W multiples of patch_size, not necessarily img_size: the
+    /// stages keep the windows chosen for img_size and pad other maps to them (torchvision's behaviour)</param>
     /// <returns>[B, H', W', num_features]</returns>
     public Tensor ForwardFeatures(Tensor images)
     {
