@@ -25,7 +25,7 @@ public class ModelFamilyTests
     [Fact]
     public void Families_are_listed_once_with_their_task_kinds()
     {
-        Assert.Equal(new[] { "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
+        Assert.Equal(new[] { "swin", "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
         Assert.Equal(TaskKind.Classify, ModelRegistry.Family(VitPresets.VitMnist).Task);
         Assert.Equal(TaskKind.Seq2Seq, ModelRegistry.Family(TransformerPresets.G2pTransformer).Task);
     }

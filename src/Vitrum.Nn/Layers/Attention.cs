@@ -6,9 +6,9 @@ namespace Vitrum.Nn;
 /// timm's multi-head self-attention (vision_transformer.Attention) with one fused projection (keys
 /// <c>qkv</c> [3C, C] and <c>proj</c>), running the engine's fused scaled dot-product attention. The
 /// optional additive bias is Swin's relative position bias / shift mask. Defaults are timm's: no qkv bias,
-/// no dropout.
+/// no dropout. Not sealed: Swin's window attention is this module plus its relative position table.
 /// </summary>
-public sealed class Attention : Module<Tensor, Tensor>
+public class Attention : Module<Tensor, Tensor>
 {
     public Linear Qkv { get; }
     public Linear Proj { get; }

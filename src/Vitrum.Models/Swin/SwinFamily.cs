@@ -1,0 +1,33 @@
+using Vitrum.Nn;
+using Vitrum.Tensors;
+
+namespace Vitrum.Models.Swin;
+
+/// <summary>The Swin Transformer family (Liu et al. 2021) with timm's names: image classification.</summary>
+public sealed class SwinFamily : ModelFamily<SwinConfig>
+{
+    public static readonly SwinFamily Instance = new();
+
+    private SwinFamily() { }
+
+    public override string Name => "swin";
+    public override TaskKind Task => TaskKind.Classify;
+    public override IReadOnlyDictionary<string, IModelConfig> Presets { get; } = Erase(SwinPresets.All);
+
+    public override SwinConfig Parse(string json, string source) => SwinConfig.FromJson(json, source);
+    public override Module Create(SwinConfig config, ulong seed) => new SwinTransformer(config, seed);
+
+    /// <summary>torchvision's, the original repository's and older timm layouts, wrapped or not (<see cref="SwinCheckpointFilter"/>).</summary>
+    public override Dictionary<string, Tensor> FilterCheckpoint(IReadOnlyDictionary<string, Tensor> checkpoint, SwinConfig config) =>
+        SwinCheckpointFilter.Apply(checkpoint);
+
+    public override IReadOnlyCollection<string> NoWeightDecay(SwinConfig config) => SwinTransformer.NoWeightDecayOf(config);
+
+    /// <summary>timm's swin_* default cfg: ImageNet mean/std, crop 0.9, bicubic; grey presets 0.5 / 0.5 on the whole image.</summary>
+    public override PretrainedCfg Pretrained(SwinConfig c) => c.InChans == 3
+        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f }, 0.9, "bicubic", c.NumClasses)
+        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0, "bilinear", c.NumClasses);
+
+    public override string Describe(SwinConfig c) =>
+        $"Swin (embed_dim {c.EmbedDim}, depths [{string.Join(", ", c.Depths)}], num_heads [{string.Join(", ", c.NumHeads)}], window_size {c.WindowSize}, patch_size {c.PatchSize}, num_classes {c.NumClasses})";
+}
