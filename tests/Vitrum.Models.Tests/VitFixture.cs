@@ -57,6 +57,23 @@ public static class Agreement
         return maxAbs == 0 ? maxDiff : maxDiff / maxAbs;
     }
 
+    /// <summary>
+    /// Every parameter of <paramref name="model"/> (after a backward pass) has a gradient within <paramref name="tol"/>
+    /// of the reference's, keyed by our names; the parameter sets must be equal. Returns the worst deviation.
+    /// </summary>
+    public static double CheckGradients(Vitrum.Nn.Module model, IReadOnlyDictionary<string, Tensor> expected, double tol)
+    {
+        var parameters = model.NamedParameters().ToList();
+        Assert.Equal(expected.Keys.Order(), parameters.Select(p => p.Name).Order());
+        double worst = 0;
+        foreach (var (name, p) in parameters)
+        {
+            Assert.True(p.Grad != null, $"{name} received no gradient");
+            worst = Math.Max(worst, Check(expected[name], p.Grad!, tol, $"gradient of {name}"));
+        }
+        return worst;
+    }
+
     /// <summary>Fails when the relative deviation exceeds <paramref name="tol"/>; returns it for reporting.</summary>
     public static double Check(Tensor expected, Tensor actual, double tol, string what)
     {
