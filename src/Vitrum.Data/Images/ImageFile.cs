@@ -23,12 +23,12 @@ namespace Vitrum.Data.Images;
 /// <para>
 /// Why ImageSharp rather than StbImageSharp 2.30.16, the other managed decoder: it reads WebP and EXIF
 /// orientation, which stb does not (tried on tests/fixtures/images: stb refuses the WebP files and returns
-/// exif_orientation6.jpg unturned; both read CMYK JPEG and 16-bit PNG), and it decoded as fast or faster in
-/// <c>dotnet run -c Release --project bench/Vitrum.Bench -- image-decode</c> (images per CPU second of one thread,
-/// three runs on the loaded 2-core machine): JPEG 224x224 2,589-2,600 vs stb 861-1,110; JPEG 500x375 766-843 vs
-/// 282-306; PNG 224x224 353-444 vs 307-367; PNG 500x375 105-111 vs 85-93. A native JPEG library is about 2x
-/// faster on JPEG, but none ships in a NuGet package we may use, and decoding stays far from a training step's
-/// cost: an image folder is decoded once, before training.
+/// exif_orientation6.jpg unturned; both read CMYK JPEG and 16-bit PNG), and it decoded faster in
+/// <c>dotnet run -c Release --project bench/Vitrum.Bench -- image-decode --reps 15</c> (images per CPU second of
+/// one thread, three runs on the shared 2-core machine): JPEG 224x224 3,352-3,677 vs stb 469-1,320; JPEG 500x375
+/// 1,159-1,248 vs 430-467; PNG 224x224 494-497 vs 395-413; PNG 500x375 134-139 vs 106-113. A native JPEG
+/// library measured 1.2-2.0x ImageSharp's JPEG rate, but none ships in a NuGet package we may use, and decoding
+/// stays far from a training step's cost: an image folder is decoded once, before training.
 /// </para>
 /// </summary>
 public static class ImageFile
