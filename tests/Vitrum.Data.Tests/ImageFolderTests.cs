@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Vitrum.Data.Tests;
 
-/// <summary>Image folders written with our PNG encoder (and the committed JPEG fixture): classes, splits, channels, sizes and errors.</summary>
+/// <summary>Image folders written with ImageFile.SavePng (and committed JPEG, BMP, GIF and WebP fixtures): classes, splits, channels, sizes and errors.</summary>
 public class ImageFolderTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("vitrum-folder-").FullName;
@@ -50,16 +50,34 @@ public class ImageFolderTests : IDisposable
         Assert.Equal(2, ImageFolder.LoadForEvaluation(_dir, 4).Count);
     }
 
-    [Fact]
-    public void Jpeg_files_load_next_to_png()
+    private void Copy(string fixture, string rel)
     {
-        Png("x/a.png", 13, 9, 3, 1);
-        var jpg = Path.Combine(_dir, "y", "b.jpg");
-        Directory.CreateDirectory(Path.GetDirectoryName(jpg)!);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "rgb444.jpg"), jpg);
+        var p = Path.Combine(_dir, rel);
+        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", fixture), p);
+    }
+
+    [Fact]
+    public void Jpeg_bmp_gif_and_webp_files_load_next_to_png()
+    {
+        Png("a/a.png", 13, 9, 3, 1);
+        Copy("rgb444.jpg", "b/b.jpg");
+        Copy("progressive.jpg", "b/c.JPEG");
+        Copy("rgb24.bmp", "c/d.bmp");
+        Copy("two_frames.gif", "c/e.gif");
+        Copy("lossless.webp", "d/f.webp");
         var all = ImageFolder.LoadForEvaluation(_dir, 9);
-        Assert.Equal(new[] { 0, 1 }, all.Labels);
+        Assert.Equal(new[] { 0, 1, 1, 2, 2, 3 }, all.Labels);
         Assert.Equal(3, all.Channels);
+    }
+
+    [Fact]
+    public void A_folder_of_grey_jpeg_and_grey_png_is_grey()
+    {
+        Png("a/a.png", 13, 9, 1, 1);
+        Copy("grey.jpg", "b/b.jpg");
+        Copy("grey16.png", "b/c.png");
+        Assert.Equal(1, ImageFolder.LoadForEvaluation(_dir, 9).Channels);
     }
 
     [Fact]

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
-"""Writes tiny PNG and JPEG fixtures under tests/fixtures/images/ and what PIL decodes them to.
+"""Writes tiny PNG, JPEG, BMP, GIF and WebP fixtures under tests/fixtures/images/ and what PIL decodes them to.
 
-The decoders (src/Vitrum.Data/Images) are cross-checked against PIL: each file's expected pixels are
-PIL's decoding of it, converted the way Vitrum reports them (grey, grey+alpha, RGB or RGBA, 8 bits;
-16-bit samples keep their high byte). PIL cannot write interlaced, 16-bit colour or 2/4-bit grey PNGs,
-so those files are assembled here from raw scanlines with zlib (no filters other than the ones named);
-PIL still decodes them independently. Run once with Debian's python3-pil; tests never run it.
+ImageFile (src/Vitrum.Data/Images, through ImageSharp) is cross-checked against PIL: each file's expected
+pixels are PIL's decoding of it, converted the way Vitrum reports them (grey, grey+alpha, RGB or RGBA,
+8 bits; 16-bit samples keep their high byte; JPEGs with their EXIF orientation applied, CMYK as RGB; BMP
+and GIF as RGB, GIF's first frame). PIL cannot write interlaced, 16-bit colour or 2/4-bit grey PNGs, so
+those files are assembled here from raw scanlines with zlib (no filters other than the ones named); PIL
+still decodes them independently. Run once with Debian's python3-pil; tests never run it.
 
     /usr/bin/python3 tools/images/make_image_fixtures.py
 """
@@ -16,7 +17,7 @@ import struct
 import zlib
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "fixtures", "images")
 W, H = 13, 9
@@ -92,8 +93,12 @@ def raw_png(path, samples, color_type, depth, interlaced=False, plte=None, trns=
 def expected(path):
     im = Image.open(os.path.join(OUT, path))
     im.load()
+    if im.format == "JPEG":
+        im = ImageOps.exif_transpose(im)
     mode, transparent = im.mode, "transparency" in im.info
-    if mode in ("I;16", "I;16B", "I"):
+    if im.format in ("BMP", "GIF") or mode == "CMYK":
+        a = np.array(im.convert("RGB"))
+    elif mode in ("I;16", "I;16B", "I"):
         a = (np.array(im).astype(np.int64) >> 8).astype(np.uint8)[..., None]
         if transparent:
             key = im.info["transparency"]
@@ -160,6 +165,22 @@ def main():
 
     pil("rgb444.jpg", Image.fromarray(rgb, "RGB"), quality=92, subsampling=0)
     pil("grey.jpg", Image.fromarray(grad, "L"), quality=92)
+
+    # Smooth pictures for the lossy and palette formats: JPEG's 4:2:0 chroma and a 256-colour palette keep them close.
+    yy, xx = np.mgrid[0:24, 0:32]
+    smooth = np.stack([xx * 8, yy * 10, 128 + 60 * np.sin(xx / 5.0) * np.cos(yy / 4.0)], -1).astype(np.uint8)
+    pil("progressive.jpg", Image.fromarray(smooth, "RGB"), quality=90, progressive=True)
+    cmyk = np.stack([xx * 8, yy * 10, 255 - xx * 8, (yy * 3 + xx * 2)], -1).astype(np.uint8)
+    pil("cmyk.jpg", Image.fromarray(cmyk, "CMYK"), quality=95)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: the stored 32x24 picture is shown turned 90 degrees clockwise, 24x32
+    pil("exif_orientation6.jpg", Image.fromarray(smooth, "RGB"), quality=95, subsampling=0, exif=exif.tobytes())
+    pil("rgb24.bmp", Image.fromarray(rgb, "RGB"))
+    pil("palette8.bmp", Image.fromarray(smooth, "RGB").quantize(colors=64))
+    frames = [Image.fromarray(smooth, "RGB").quantize(colors=64), Image.fromarray(255 - smooth, "RGB").quantize(colors=64)]
+    pil("two_frames.gif", frames[0], save_all=True, append_images=frames[1:], duration=100, loop=0)
+    pil("lossless.webp", Image.fromarray(rgb, "RGB"), lossless=True)
+    pil("lossless_rgba.webp", Image.fromarray(rgba, "RGBA"), lossless=True, exact=True)
 
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump({n: expected(n) for n in files}, f, indent=0, sort_keys=True)

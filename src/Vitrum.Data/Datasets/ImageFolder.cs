@@ -6,11 +6,12 @@ namespace Vitrum.Data.Datasets;
 
 /// <summary>
 /// A folder of labelled images, torchvision's ImageFolder layout: one subfolder per class (sorted names are
-/// the classes), PNG or JPEG files inside. A split is <c>DIR/train</c> plus <c>DIR/test</c> (or <c>DIR/val</c>)
-/// when those exist; otherwise every 10th file of each class (in name order) is the test set. Images are
-/// decoded once and stored at the model's size (shorter side resized to it, then the central square), so
-/// a folder's memory is N x C x size^2 bytes. A folder is grey (1 channel) when all its images are grey,
-/// else RGB (grey images are repeated into three channels); alpha is dropped.
+/// the classes), image files inside (any format <see cref="ImageFile"/> reads). A split is <c>DIR/train</c> plus
+/// <c>DIR/test</c> (or <c>DIR/val</c>) when those exist; otherwise every 10th file of each class (in name order)
+/// is the test set. Images are decoded once and stored at the model's size (shorter side resized to it, then the
+/// central square), so a folder's memory is N x C x size^2 bytes. A folder is grey (1 channel) when all its
+/// images are grey (as their files declare, see <see cref="SampleLayout"/>), else RGB (grey images are repeated
+/// into three channels); alpha is dropped.
 /// </summary>
 public static class ImageFolder
 {
@@ -58,13 +59,14 @@ public static class ImageFolder
             var inClass = Directory.GetFiles(sub).Where(ImageFile.HasImageExtension).Order(StringComparer.Ordinal).ToArray();
             for (int i = 0; i < inClass.Length; i++) if (keep(i)) files.Add((inClass[i], c));
         }
-        if (files.Count == 0) throw new DataFormatException(dir, $"holds no .png/.jpg/.jpeg images in its class subfolders ({string.Join(", ", classes)})");
+        if (files.Count == 0) throw new DataFormatException(dir, $"holds no {string.Join("/", ImageFile.Extensions)} images in its class subfolders ({string.Join(", ", classes)})");
         var fitted = new byte[files.Count][];
         var a = new ImageBuffer();
         var b = new ImageBuffer();
         var resize = new ResizeShorter(size);
         var crop = new CenterCrop(size, size);
         var gen = new Generator(0);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < files.Count; i++)
         {
             DecodedImage img;
@@ -76,7 +78,7 @@ public static class ImageFolder
             fitted[i] = new byte[a.Length];
             for (int p = 0; p < a.Length; p++) fitted[i][p] = (byte)Math.Clamp(MathF.Round(a.Data[p] * 255f), 0, 255);
         }
-        log?.Invoke($"decoded {files.Count} images of {classes.Length} classes from {dir}");
+        log?.Invoke($"decoded {files.Count} images of {classes.Length} classes from {dir} in {clock.Elapsed.TotalSeconds:F1} s");
         int plane = size * size, channels = fitted.Any(f => f.Length == 3 * plane) ? 3 : 1, bytes = channels * plane;
         var pixels = new byte[(long)files.Count * bytes];
         for (int i = 0; i < fitted.Length; i++)
