@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vitrum.Models.Tnt;
 using Vitrum.Models.Transformer;
 using Vitrum.Models.Vit;
 using Vitrum.Nn;
@@ -12,7 +13,7 @@ namespace Vitrum.Models;
 public static class ModelRegistry
 {
     /// <summary>The families, by their JSON tag.</summary>
-    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, TransformerFamily.Instance };
+    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, TransformerFamily.Instance, TntFamily.Instance };
 
     private static readonly Dictionary<string, IModelFamily> ByName = Families.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

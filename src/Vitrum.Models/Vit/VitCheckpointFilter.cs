@@ -12,8 +12,6 @@ namespace Vitrum.Models.Vit;
 /// </summary>
 public static partial class VitCheckpointFilter
 {
-    private static readonly string[] Wrappers = { "model.", "state_dict.", "module." };
-
     // torchvision.models.vision_transformer (0.14; mlp.linear_1/linear_2 are the names before 0.13).
     private static readonly (string From, string To)[] TorchvisionTop =
     {
@@ -35,7 +33,7 @@ public static partial class VitCheckpointFilter
     /// <exception cref="ArgumentException">the checkpoint's position embedding has no square grid to resample</exception>
     public static Dictionary<string, Tensor> Apply(IReadOnlyDictionary<string, Tensor> checkpoint, VitConfig config)
     {
-        var state = Unwrap(checkpoint);
+        var state = CheckpointUnwrap.Unwrap(checkpoint, "pos_embed", "encoder.pos_embedding");
         var result = IsTorchvision(state)
             ? state.ToDictionary(kv => TorchvisionToTimm(kv.Key), kv => kv.Value, StringComparer.Ordinal)
             : new Dictionary<string, Tensor>(state, StringComparer.Ordinal);
@@ -62,19 +60,6 @@ public static partial class VitCheckpointFilter
             if (from.EndsWith('.') ? key.StartsWith(from, StringComparison.Ordinal) : key == from)
                 return to + key[from.Length..];
         return key;
-    }
-
-    /// <summary>Descends into "model." / "state_dict." / "module." while the keys hold no position embedding.</summary>
-    private static IReadOnlyDictionary<string, Tensor> Unwrap(IReadOnlyDictionary<string, Tensor> state)
-    {
-        while (!state.ContainsKey("pos_embed") && !state.ContainsKey("encoder.pos_embedding"))
-        {
-            var wrapper = Wrappers.FirstOrDefault(w => state.Keys.Any(k => k.StartsWith(w, StringComparison.Ordinal)));
-            if (wrapper == null) break;
-            state = state.Where(kv => kv.Key.StartsWith(wrapper, StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key[wrapper.Length..], kv => kv.Value, StringComparer.Ordinal);
-        }
-        return state;
     }
 
     /// <summary>Resamples [1, prefix + g*g, C] to the config's grid when g differs (timm's load-time resampling).</summary>
