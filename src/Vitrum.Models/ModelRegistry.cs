@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Vitrum.Models.Swin;
+using Vitrum.Models.Tnt;
 using Vitrum.Models.Transformer;
 using Vitrum.Models.Vit;
 using Vitrum.Nn;
@@ -13,7 +14,7 @@ namespace Vitrum.Models;
 public static class ModelRegistry
 {
     /// <summary>The families, by their JSON tag.</summary>
-    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TransformerFamily.Instance };
+    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TntFamily.Instance, TransformerFamily.Instance };
 
     private static readonly Dictionary<string, IModelFamily> ByName = Families.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

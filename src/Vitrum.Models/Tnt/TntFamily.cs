@@ -1,0 +1,43 @@
+using Vitrum.Nn;
+using Vitrum.Tensors;
+
+namespace Vitrum.Models.Tnt;
+
+/// <summary>The Transformer in Transformer family (Han et al. 2021) with timm's names: image classification.</summary>
+public sealed class TntFamily : ModelFamily<TntConfig>
+{
+    public static readonly TntFamily Instance = new();
+
+    private TntFamily() { }
+
+    public override string Name => "tnt";
+    public override TaskKind Task => TaskKind.Classify;
+    public override IReadOnlyDictionary<string, IModelConfig> Presets { get; } = Erase(TntPresets.All);
+
+    public override TntConfig Parse(string json, string source) => TntConfig.FromJson(json, source);
+    public override Module Create(TntConfig config, ulong seed) => new TransformerInTransformer(config, seed);
+
+    public override Dictionary<string, Tensor> FilterCheckpoint(IReadOnlyDictionary<string, Tensor> checkpoint, TntConfig config) =>
+        TntCheckpointFilter.Apply(checkpoint, config);
+
+    public override IReadOnlyCollection<string> NoWeightDecay(TntConfig config) => TransformerInTransformer.NoWeightDecay;
+
+    /// <summary>
+    /// timm's tnt _cfg: inception mean/std 0.5, crop 0.9, bicubic, for 3 channels; other channel counts (the grey
+    /// preset) 0.5 / 0.5 on the whole image. A trained checkpoint records its own, which takes precedence.
+    /// </summary>
+    public override PretrainedCfg Pretrained(TntConfig c) => c.InChans == 3
+        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.5f, 0.5f, 0.5f }, 0.9, "bicubic", c.NumClasses)
+        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0, "bilinear", c.NumClasses);
+
+    public override string Describe(TntConfig c) =>
+        $"TNT (embed_dim {c.EmbedDim}, inner_dim {c.InnerDim}, depth {c.Depth}, patch_size {c.PatchSize}, first_stride {c.FirstStride}, " +
+        $"legacy {(c.Legacy ? "true" : "false")}, num_classes {c.NumClasses})";
+
+    /// <summary>tnt_mnist's recipe on Fashion-MNIST; others use the general defaults.</summary>
+    public override TrainingRecipe Recipe(string model, string dataset) => (model, dataset) switch
+    {
+        ("tnt_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
+        _ => new TrainingRecipe(),
+    };
+}
