@@ -24,9 +24,8 @@ public sealed class SwinFamily : ModelFamily<SwinConfig>
     public override IReadOnlyCollection<string> NoWeightDecay(SwinConfig config) => SwinTransformer.NoWeightDecayOf(config);
 
     /// <summary>timm's swin_* default cfg: ImageNet mean/std, crop 0.9, bicubic; grey presets 0.5 / 0.5 on the whole image.</summary>
-    public override PretrainedCfg Pretrained(SwinConfig c) => c.InChans == 3
-        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f }, 0.9, "bicubic", c.NumClasses)
-        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0, "bilinear", c.NumClasses);
+    public override PretrainedCfg Pretrained(SwinConfig c) =>
+        PretrainedCfg.ForImages(c.InChans, c.ImgSize, c.NumClasses, PretrainedCfg.ImagenetMean, PretrainedCfg.ImagenetStd);
 
     /// <summary>
     /// swin_mnist on the grey sets: vit_mnist's Fashion-MNIST recipe (no shifts, no label smoothing, flips), 18 epochs,

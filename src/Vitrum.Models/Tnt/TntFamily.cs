@@ -26,9 +26,8 @@ public sealed class TntFamily : ModelFamily<TntConfig>
     /// timm's tnt _cfg: inception mean/std 0.5, crop 0.9, bicubic, for 3 channels; other channel counts (the grey
     /// preset) 0.5 / 0.5 on the whole image. A trained checkpoint records its own, which takes precedence.
     /// </summary>
-    public override PretrainedCfg Pretrained(TntConfig c) => c.InChans == 3
-        ? new PretrainedCfg(3, c.ImgSize, new[] { 0.5f, 0.5f, 0.5f }, new[] { 0.5f, 0.5f, 0.5f }, 0.9, "bicubic", c.NumClasses)
-        : new PretrainedCfg(c.InChans, c.ImgSize, Enumerable.Repeat(0.5f, c.InChans).ToArray(), Enumerable.Repeat(0.5f, c.InChans).ToArray(), 1.0, "bilinear", c.NumClasses);
+    public override PretrainedCfg Pretrained(TntConfig c) =>
+        PretrainedCfg.ForImages(c.InChans, c.ImgSize, c.NumClasses, PretrainedCfg.InceptionMean, PretrainedCfg.InceptionStd);
 
     public override string Describe(TntConfig c) =>
         $"TNT (embed_dim {c.EmbedDim}, inner_dim {c.InnerDim}, depth {c.Depth}, patch_size {c.PatchSize}, first_stride {c.FirstStride}, " +
