@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""PyTorch peer for bench/vit_vs_pytorch.py: torchvision's VisionTransformer in the config of a timm preset.
+"""PyTorch peer for bench/vit_vs_pytorch.py: torchvision's VisionTransformer in the config of a timm preset, or
+for a tnt_* preset timm's own TNT (tnt.py) imported from the directory in TIMM_SRC (a snapshot holding timm/).
 
 Prints one JSON line with the same fields as `vitrum bench model --json`: the median milliseconds per
 batch over --runs timed iterations after --warmup untimed ones, images/s, and the process's peak RSS.
@@ -8,8 +9,10 @@ Run by the side-by-side script with Debian's python3-torch 1.13 / torchvision 0.
 """
 import argparse
 import json
+import os
 import resource
 import statistics
+import sys
 import time
 
 import torch
@@ -23,10 +26,21 @@ PRESETS = {
     "vit_base_patch32_224": dict(patch_size=32, num_layers=12, num_heads=12, hidden_dim=768, mlp_dim=3072),
 }
 
+TNT = ("tnt_s_patch16_224", "tnt_s_legacy_patch16_224", "tnt_b_patch16_224")
+
+
+def tnt_model(name):
+    """timm's registered TNT (its package imports on torch 1.13 without its optional dependencies)."""
+    if "TIMM_SRC" not in os.environ:
+        raise SystemExit(f"{name}: set TIMM_SRC to a directory holding timm's package")
+    sys.path.insert(0, os.environ["TIMM_SRC"])
+    import timm.models.tnt
+    return getattr(timm.models.tnt, name)()
+
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="vit_small_patch16_224", choices=sorted(PRESETS))
+    ap.add_argument("--model", default="vit_small_patch16_224", choices=sorted(PRESETS) + sorted(TNT))
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--train", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
@@ -35,7 +49,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[a.model])
+    model = tnt_model(a.model) if a.model in TNT else torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[a.model])
     x = torch.randn(a.batch, 3, 224, 224)
     y = torch.arange(a.batch) * 7919 % 1000
     if a.train:

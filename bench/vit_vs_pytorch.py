@@ -6,8 +6,9 @@ VisionTransformer) and `vitrum bench model` as separate processes, in alternatin
 /usr/bin/time -v (its "Maximum resident set size" is the peak-memory figure). The peer runs with
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment so OpenBLAS picks its best kernel, and
 with OMP_WAIT_POLICY=PASSIVE (unless set), PyTorch's fastest 2-thread setting on this machine.
-The machine is shared, so the report is the median of per-round ratios (both sides measured minutes apart
-at most), with every round's figures listed.
+With --model tnt_s_patch16_224 (or another tnt_* preset) the peer is timm's own TNT, imported from the
+directory in TIMM_SRC. The machine is shared, so the report is the median of per-round ratios (both sides
+measured minutes apart at most), with every round's figures listed.
 
 Targets (issue 4): inference at batch 1 >= 2.0x faster than PyTorch; a batch-8 training step >= 1.5x
 PyTorch's images/s; peak memory no higher than PyTorch's (ratio <= 1.0).

@@ -9,15 +9,16 @@ using Vitrum.Tensors.Threading;
 namespace Vitrum.Bench;
 
 /// <summary>
-/// Splits one ViT training step into forward, backward and optimizer time (medians over rounds), then the
-/// backward by op kind, to see where a slow step goes before optimizing.
-/// Usage: <c>vit-step [PRESET] [BATCH] [ROUNDS] [THREADS] [wall]</c>. With THREADS 1 every figure is the
+/// Splits one training step of an image classifier preset (ViT, TNT, ...) into forward, backward and optimizer
+/// time (medians over rounds), then the backward by op kind, to see where a slow step goes before optimizing; for
+/// a ViT also the forward time of its first block's pieces.
+/// Usage: <c>vit-step [PRESET|CONFIG.json] [BATCH] [ROUNDS] [THREADS] [wall]</c>. With THREADS 1 every figure is the
 /// thread's CPU time (unless <c>wall</c> is given), which a loaded machine disturbs far less than wall time.
 /// </summary>
 public sealed class VitStepProfile : ISideBySide
 {
     public string Name => "vit-step";
-    public string Description => "forward / backward / optimizer time of one ViT training step";
+    public string Description => "forward / backward / optimizer time of one image classifier training step";
 
     public int Run(string[] args)
     {
@@ -28,14 +29,17 @@ public sealed class VitStepProfile : ISideBySide
         bool cpuClock = WorkerPool.ThreadCount == 1 && !(args.Length > 4 && args[4] == "wall");
         Func<double> clock = cpuClock ? ThreadClock.Milliseconds : () => Stopwatch.GetTimestamp() * 1000.0 / Stopwatch.Frequency;
         string clockName = cpuClock ? "thread CPU time" : "wall time";
-        var cfg = (VitConfig)ModelRegistry.Preset(preset);
-        var model = new VisionTransformer(cfg, 1);
-        var opt = new AdamW(ParamGroup.WeightDecaySplit(model, 1e-3, 0.05, VisionTransformer.NoWeightDecay));
+        var instance = ModelRegistry.Build(ModelRegistry.Resolve(preset), 1);
+        var model = instance.Classifier;
+        var input = instance.Pretrained!;
+        var opt = new AdamW(ParamGroup.WeightDecaySplit(model, 1e-3, 0.05, instance.NoWeightDecay));
         Tensor x, y;
         using (TensorScope.Suppress())
         {
-            x = Tensor.Randn(new Generator(2), batch, cfg.InChans, cfg.ImgSize, cfg.ImgSize);
-            y = Tensor.FromLongs(Enumerable.Range(0, batch).Select(i => (long)(i % cfg.NumClasses)).ToArray(), batch);
+            x = Tensor.Randn(new Generator(2), batch, input.InChans, input.ImageSize, input.ImageSize);
+            int classes;
+            using (Vitrum.Tensors.Autograd.GradMode.NoGrad()) classes = model.Forward(x.Narrow(0, 0, 1)).Shape[1];
+            y = Tensor.FromLongs(Enumerable.Range(0, batch).Select(i => (long)(i % classes)).ToArray(), batch);
         }
         var cpu = new List<double>();
         var fwd = new List<double>();
@@ -59,7 +63,7 @@ public sealed class VitStepProfile : ISideBySide
         }
         static double Med(List<double> v) { v.Sort(); return v[v.Count / 2]; }
         BackwardByOp(model, opt, x, y, rounds, clock);
-        PieceTimes(model, x, rounds, clock);
+        if (model is VisionTransformer vit) PieceTimes(vit, x, rounds, clock);
         double total = Med(fwd) + Med(bwd) + Med(step);
         Console.WriteLine($"{preset} batch {batch}, {WorkerPool.ThreadCount} threads ({clockName}): forward {Med(fwd):F1} ms, backward {Med(bwd):F1} ms, optimizer {Med(step):F1} ms -> {batch * 1000 / total:F0} images/s; " +
             $"process CPU time {Med(cpu):F0} ms per step ({batch * 1000 / Med(cpu):F0} images per CPU-second, all threads)");
@@ -67,7 +71,7 @@ public sealed class VitStepProfile : ISideBySide
     }
 
     /// <summary>Forward and backward time per op kind (summed over the step's nodes, mean over rounds) and managed bytes allocated per step.</summary>
-    private static void BackwardByOp(VisionTransformer model, AdamW opt, Tensor x, Tensor y, int rounds, Func<double> clock)
+    private static void BackwardByOp(Vitrum.Nn.Module<Tensor, Tensor> model, AdamW opt, Tensor x, Tensor y, int rounds, Func<double> clock)
     {
         long bytes = 0;
         int gc0 = GC.CollectionCount(0), gc1 = GC.CollectionCount(1), gc2 = GC.CollectionCount(2);

@@ -49,7 +49,7 @@ public sealed class TntBlock : Module
         var fromPixels = _norm2Proj == null
             ? _proj.Forward(_norm1Proj.Forward(pixels).Reshape(b, n, -1))
             : _norm2Proj.Forward(_proj.Forward(_norm1Proj.Forward(pixels.Reshape(b, n, -1))));
-        patches = Ops.Cat(new[] { patches.Narrow(1, 0, 1), Ops.Add(patches.Narrow(1, 1, n), fromPixels) }, 1);
+        patches = Ops.Add(patches, Ops.Pad(fromPixels, new[] { 0, 0, 1, 0 }));                         // the class token gets 0
 
         patches = Ops.Add(patches, _dropPath.Forward(_attnOut.Forward(_normOut.Forward(patches))));
         patches = Ops.Add(patches, _dropPath.Forward(_mlp.Forward(_normMlp.Forward(patches))));
