@@ -10,7 +10,7 @@ namespace Vitrum.Models.Swin;
 /// Self-attention inside each w x w window, the scores biased by a learned table indexed by the relative
 /// offset of query and key: keys <c>qkv</c>, <c>proj</c>, <c>relative_position_bias_table</c> [(2w-1)^2, heads];
 /// <c>relative_position_index</c> [w*w, w*w] is a buffer left out of the state dict (timm: non-persistent).
-/// All windows of the batch run as one fused attention of [B*nW, heads, w*w, d].
+/// All windows of the batch run as one fused self-attention of [B*nW, w*w, C], the shift mask indexed per window.
 /// </summary>
 public sealed class WindowAttention : Attention
 {
@@ -48,17 +48,9 @@ public sealed class WindowAttention : Attention
         int n = Window * Window;
         if (windows.Rank != 3 || windows.Shape[1] != n)
             throw new ArgumentException($"WindowAttention: input {ShapeUtil.Format(windows.Shape)} is not [windows, {n}, C] for window {Window}");
-        var bias = RelativePositionBias();
-        if (shiftMask != null)
-        {
-            int nW = shiftMask.Shape[0];
-            if (windows.Shape[0] % nW != 0)
-                throw new ArgumentException($"WindowAttention: {windows.Shape[0]} windows are not a multiple of the mask's {nW} windows per image");
-            bias = Ops.Add(bias, shiftMask.Unsqueeze(1));                           // [nW, heads, N, N]
-            int images = windows.Shape[0] / nW;
-            // The fused kernel broadcasts a bias by strides; windows repeat every nW, so each image gets a copy.
-            if (images > 1) bias = bias.Expand(images, nW, NumHeads, n, n).Reshape(images * nW, NumHeads, n, n);
-        }
-        return Forward(windows, bias);
+        if (shiftMask != null && windows.Shape[0] % shiftMask.Shape[0] != 0)
+            throw new ArgumentException($"WindowAttention: {windows.Shape[0]} windows are not a multiple of the mask's {shiftMask.Shape[0]} windows per image");
+        // The kernel takes the mask of window b % nW for window b, so neither the mask nor the bias is copied per image.
+        return Forward(windows, RelativePositionBias(), shiftMask);
     }
 }

@@ -5,8 +5,8 @@ namespace Vitrum.Models.Tnt;
 
 /// <summary>
 /// TNT's multi-head self-attention (timm's tnt.Attention): queries and keys from one projection (<c>qk</c>
-/// [2C, C]), values from another (<c>v</c> [C, C]), then <c>proj</c>; the engine's fused scaled dot-product
-/// attention in between.
+/// [2C, C]), values from another (<c>v</c> [C, C]), then <c>proj</c>; the engine's fused self-attention on the
+/// packed projections in between.
 /// </summary>
 public sealed class TntAttention : Module<Tensor, Tensor>
 {
@@ -27,10 +27,7 @@ public sealed class TntAttention : Module<Tensor, Tensor>
     /// <returns>[B, N, C]</returns>
     public override Tensor Forward(Tensor input)
     {
-        int b = input.Shape[0], n = input.Shape[1], c = input.Shape[2], d = c / NumHeads;
-        var qk = Qk.Forward(input).Reshape(b, n, 2, NumHeads, d).Permute(2, 0, 3, 1, 4);   // [2, B, H, N, d]
-        var v = V.Forward(input).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);          // [B, H, N, d]
-        var o = Ops.ScaledDotProductAttention(qk.Select(0, 0), qk.Select(0, 1), v);
-        return Proj.Forward(o.Transpose(1, 2).Reshape(b, n, c));
+        // The fused kernel reads the heads where the projections put them and merges them on output.
+        return Proj.Forward(Ops.SelfAttention(Qk.Forward(input), V.Forward(input), NumHeads));
     }
 }

@@ -4,7 +4,7 @@ namespace Vitrum.Nn;
 
 /// <summary>
 /// timm's multi-head self-attention (vision_transformer.Attention) with one fused projection (keys
-/// <c>qkv</c> [3C, C] and <c>proj</c>), running the engine's fused scaled dot-product attention. The
+/// <c>qkv</c> [3C, C] and <c>proj</c>), running the engine's fused self-attention on the packed projection. The
 /// optional additive bias is Swin's relative position bias / shift mask. Defaults are timm's: no qkv bias,
 /// no dropout. Not sealed: Swin's window attention is this module plus its relative position table.
 /// </summary>
@@ -46,11 +46,26 @@ public class Attention : Module<Tensor, Tensor>
     /// <param name="input">[B, N, C]</param>
     /// <param name="bias">additive attention bias broadcastable to [B, H, N, N]</param>
     /// <returns>[B, N, C]</returns>
-    public Tensor Forward(Tensor input, Tensor? bias)
+    public Tensor Forward(Tensor input, Tensor? bias) => Forward(input, bias, null);
+
+    /// <param name="input">[B, N, C]</param>
+    /// <param name="bias">additive attention bias broadcastable to [B, H, N, N]</param>
+    /// <param name="windowMask">additive [nW, N, N] that item b takes at b % nW (Swin's shift mask), or null</param>
+    /// <returns>[B, N, C]</returns>
+    protected Tensor Forward(Tensor input, Tensor? bias, Tensor? windowMask)
     {
-        var (q, k, v) = Heads(input);
-        var o = AttentionCore.Run(q, k, v, null, bias, false, _attnDrop);
-        return _projDrop.Forward(Proj.Forward(o.Transpose(1, 2).Reshape(input.Shape)));
+        if (input.Rank != 3 || input.Shape[2] != NumHeads * HeadDim)
+            throw new ArgumentException($"Attention: input {ShapeUtil.Format(input.Shape)} is not [B, N, {NumHeads * HeadDim}]");
+        // The fused kernel works on the packed projection in place: no head split, no merge copy.
+        var qkv = Qkv.Forward(input);
+        var drop = _attnDrop;
+        var o = !drop.Training || drop.P == 0
+            ? Ops.SelfAttention(qkv, NumHeads, bias, windowMask)
+            : drop.P < 1
+                ? Ops.SelfAttention(qkv, NumHeads, bias, windowMask, drop.P, drop.RandomSource)
+                // Every probability dropped: the attention outputs zeros and passes no gradient.
+                : Ops.Mul(Ops.SelfAttention(qkv, NumHeads, bias, windowMask), 0f);
+        return _projDrop.Forward(Proj.Forward(o));
     }
 
     /// <summary>The attention probabilities [B, H, N, N] of each head (unfused path, before dropout), for attention maps.</summary>

@@ -12,20 +12,35 @@ internal unsafe struct AttentionOperand
     public int StrideB, StrideH, StrideRow;
 
     public readonly float* Head(int b, int h) => Ptr + (long)b * StrideB + (long)h * StrideH;
+
+    /// <summary>A contiguous [B, H, N, features] tensor at <paramref name="ptr"/>.</summary>
+    public static AttentionOperand Contiguous(float* ptr, int h, int n, int features) =>
+        new() { Ptr = ptr, StrideB = h * n * features, StrideH = n * features, StrideRow = features };
+}
+
+/// <summary>Where the backward pass reads the output and its gradient and writes dq, dk and dv (each [B, H, N, features], rows contiguous).</summary>
+internal struct AttentionGradients
+{
+    public AttentionOperand Output, GradOutput, Dq, Dk, Dv;
 }
 
 /// <summary>
 /// An additive term of the scores (the bias, or the mask as 0/-inf) seen through its broadcast to
-/// [B, H, Nq, Nk]: strides are 0 on broadcast dims, and the key stride is 0 or 1.
+/// [B, H, Nq, Nk]: strides are 0 on broadcast dims, and the key stride is 0 or 1. With a
+/// <see cref="Period"/> batch item b reads the term's item b % Period (Swin's shift mask: one per window
+/// position, the same for every image, never copied per image).
 /// </summary>
 internal unsafe struct AttentionAdditive
 {
     public float* Ptr;
     public int StrideB, StrideH, StrideI, StrideJ;
 
+    /// <summary>0, or the number of items the term repeats over along the batch.</summary>
+    public int Period;
+
     /// <summary>Where row i of head (b, h) starts, or null when the term is absent.</summary>
     public readonly float* Row(int b, int h, int i) =>
-        Ptr == null ? null : Ptr + (long)b * StrideB + (long)h * StrideH + (long)i * StrideI;
+        Ptr == null ? null : Ptr + (long)(Period > 0 ? b % Period : b) * StrideB + (long)h * StrideH + (long)i * StrideI;
 }
 
 /// <summary>Everything one fused attention call reads: operands, additive terms, scale and causality.</summary>
@@ -113,8 +128,8 @@ internal static unsafe class FlashAttention
     /// <summary>Keys per block: a multiple of 16 lanes; 256 keeps a block row of scores in L1.</summary>
     public const int KeyBlock = 256;
 
-    /// <summary>out [B, H, Nq, Dv] and lse [B, H, Nq] (+inf for a row whose keys are all masked).</summary>
-    public static void Forward(in AttentionProblem p, float* output, float* lse)
+    /// <summary>out [B, H, Nq, Dv] (laid out as <paramref name="output"/> says) and lse [B, H, Nq] contiguous (+inf for a row whose keys are all masked).</summary>
+    public static void Forward(in AttentionProblem p, in AttentionOperand output, float* lse)
     {
         if (p.Heads == 0 || p.Nq == 0) return;
         var job = FlashForwardJob.ForThisThread;
@@ -122,14 +137,15 @@ internal static unsafe class FlashAttention
     }
 
     /// <summary>
-    /// Gradients of q, k, v (contiguous [B, H, N, features]) and, when <paramref name="biasGrad"/> is
-    /// not null, of the bias (contiguous with the bias's own shape, described by <paramref name="biasGradLayout"/>).
+    /// Gradients of q, k, v (written where <paramref name="g"/> says; every element of them is written) and,
+    /// when <paramref name="biasGrad"/> is not null, of the bias (contiguous with the bias's own shape,
+    /// described by <paramref name="biasGradLayout"/>).
     /// </summary>
-    public static void Backward(in AttentionProblem p, float* output, float* lse, float* gradOutput,
-        float* dq, float* dk, float* dv, float* biasGrad, in AttentionAdditive biasGradLayout, int biasGradLength)
+    public static void Backward(in AttentionProblem p, in AttentionGradients g, float* lse,
+        float* biasGrad, in AttentionAdditive biasGradLayout, int biasGradLength)
     {
         var job = FlashBackwardJob.ForThisThread;
-        job.Run(p, output, lse, gradOutput, dq, dk, dv, biasGrad, biasGradLayout, biasGradLength);
+        job.Run(p, g, lse, biasGrad, biasGradLayout, biasGradLength);
     }
 
     /// <summary>Address of a pooled (pinned) scratch array.</summary>

@@ -26,7 +26,8 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     private const long SlotBudgetFloats = 1 << 20;
 
     private AttentionProblem _p;
-    private float* _output, _lse, _gradOutput, _dq, _dk, _dv, _biasGrad;
+    private AttentionGradients _g;
+    private float* _lse, _biasGrad;
     private AttentionAdditive _biasLayout;
     private int _biasLength;
     private bool _biasSlots;
@@ -37,16 +38,11 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
     // Partial bias gradients of groups 1.. (group 0 writes the gradient itself).
     private readonly List<float[]> _slots = new();
 
-    public void Run(in AttentionProblem p, float* output, float* lse, float* gradOutput,
-        float* dq, float* dk, float* dv, float* biasGrad, in AttentionAdditive biasLayout, int biasLength)
+    public void Run(in AttentionProblem p, in AttentionGradients g, float* lse, float* biasGrad, in AttentionAdditive biasLayout, int biasLength)
     {
         _p = p;
-        _output = output;
+        _g = g;
         _lse = lse;
-        _gradOutput = gradOutput;
-        _dq = dq;
-        _dk = dk;
-        _dv = dv;
         _biasGrad = biasGrad;
         _biasLayout = biasLayout;
         _biasLength = biasLength;
@@ -71,7 +67,8 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         {
             foreach (var slot in _slots) BufferPool.Return(slot);
             _slots.Clear();
-            _output = _lse = _gradOutput = _dq = _dk = _dv = _biasGrad = null;
+            _g = default;
+            _lse = _biasGrad = null;
         }
     }
 
@@ -144,17 +141,19 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         int d = p.D, dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h), k = p.K.Head(b, h);
         int rsQ = p.Q.StrideRow, rsK = p.K.StrideRow;
-        float* o = _output + (long)head * p.Nq * dv, dO = _gradOutput + (long)head * p.Nq * dv;
+        float* o = _g.Output.Head(b, h), dO = _g.GradOutput.Head(b, h);
+        int ldo = _g.Output.StrideRow, ldO = _g.GradOutput.StrideRow;
         float* lse = _lse + (long)head * p.Nq;
-        float* dq = _dq + (long)head * p.Nq * d, dk = _dk + (long)head * p.Nk * d, dvH = _dv + (long)head * p.Nk * dv;
+        float* dq = _g.Dq.Head(b, h), dk = _g.Dk.Head(b, h), dvH = _g.Dv.Head(b, h);
+        int ldq = _g.Dq.StrideRow, ldk2 = _g.Dk.StrideRow, ldv = _g.Dv.StrideRow;
         // The first product into each gradient writes it instead of adding: dQ's at key block 0 (every query
         // row takes part), dK's and dV's at query block 0 unless causality hides keys from the early blocks.
         bool keysFromFirstBlock = !p.Causal && p.Nq > 0;
-        if (p.Nk == 0) new Span<float>(dq, p.Nq * d).Clear();
+        if (p.Nk == 0) ClearRows(dq, p.Nq, ldq, d);
         if (!keysFromFirstBlock)
         {
-            new Span<float>(dk, p.Nk * d).Clear();
-            new Span<float>(dvH, p.Nk * dv).Clear();
+            ClearRows(dk, p.Nk, ldk2, d);
+            ClearRows(dvH, p.Nk, ldv, dv);
         }
 
         float* vt = kt + (long)d * ldk;
@@ -166,16 +165,16 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         for (int i0 = 0; i0 < p.Nq; i0 += bqMax)
         {
             int bq = Math.Min(bqMax, p.Nq - i0);
-            float* qi = q + (long)i0 * rsQ, dOi = dO + (long)i0 * dv;
+            float* qi = q + (long)i0 * rsQ, dOi = dO + (long)i0 * ldO;
             for (int r = 0; r < bq; r++)
-                rowD[r] = FlashRows.Dot<TV, TOps>(dOi + (long)r * dv, o + (long)(i0 + r) * dv, dv);
+                rowD[r] = FlashRows.Dot<TV, TOps>(dOi + (long)r * ldO, o + (long)(i0 + r) * ldo, dv);
             int keys = p.KeysVisibleTo(i0 + bq - 1);
             for (int j0 = 0; j0 < keys; j0 += bk)
             {
                 int nk = Math.Min(bk, keys - j0);
                 int nkVec = (nk + TOps.Width - 1) / TOps.Width * TOps.Width;
                 FlashTiles.Product<TV, TOps>(bq, nkVec, d, qi, rsQ, 1, kt + j0, ldk, prob, lds, false);
-                FlashTiles.Product<TV, TOps>(bq, nkVec, dv, dOi, dv, 1, vt + j0, ldk, ds, lds, false);
+                FlashTiles.Product<TV, TOps>(bq, nkVec, dv, dOi, ldO, 1, vt + j0, ldk, ds, lds, false);
                 for (int r = 0; r < bq; r++)
                 {
                     int i = i0 + r;
@@ -194,10 +193,15 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
                     if (p.Dropout.Active) p.Dropout.Apply(pr, nk, p.DropoutIndex(head, i, j0));
                 }
                 bool addKeys = i0 > 0 || !keysFromFirstBlock;
-                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, dv, dvH + (long)j0 * dv, dv, addKeys);
-                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, lds, qi, rsQ, dk + (long)j0 * d, d, addKeys);
-                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * d, d, j0 > 0);
+                FlashTiles.Product<TV, TOps>(nk, dv, bq, prob, 1, lds, dOi, ldO, dvH + (long)j0 * ldv, ldv, addKeys);
+                FlashTiles.Product<TV, TOps>(nk, d, bq, ds, 1, lds, qi, rsQ, dk + (long)j0 * ldk2, ldk2, addKeys);
+                FlashTiles.Product<TV, TOps>(bq, d, nk, ds, lds, 1, k + (long)j0 * rsK, rsK, dq + (long)i0 * ldq, ldq, j0 > 0);
             }
         }
+    }
+
+    private static void ClearRows(float* x, int rows, int stride, int width)
+    {
+        for (int r = 0; r < rows; r++) new Span<float>(x + (long)r * stride, width).Clear();
     }
 }

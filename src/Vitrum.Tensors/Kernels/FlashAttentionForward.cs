@@ -15,11 +15,12 @@ namespace Vitrum.Tensors.Kernels;
 internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
 {
     private AttentionProblem _p;
-    private float* _output, _lse;
+    private AttentionOperand _output;
+    private float* _lse;
     private int _queryBlocks;
     private FlashSchedule _schedule;
 
-    public void Run(in AttentionProblem p, float* output, float* lse)
+    public void Run(in AttentionProblem p, in AttentionOperand output, float* lse)
     {
         _p = p;
         _output = output;
@@ -33,7 +34,8 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         }
         finally
         {
-            _output = _lse = null;
+            _output = default;
+            _lse = null;
         }
     }
 
@@ -75,7 +77,8 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         float* v = p.V.Head(b, h);
         // The output rows are the accumulator: written by the first key block (every row sees key 0 or, with no
         // visible key yet, adds a zero row of P), rescaled as the running max grows, divided by l at the end.
-        float* o = _output + ((long)head * p.Nq + i0) * dv;
+        int ldo = _output.StrideRow;
+        float* o = _output.Head(b, h) + (long)i0 * ldo;
         float* lse = _lse + (long)head * p.Nq + i0;
         float* rowMax = s + FlashAttention.QueryBlock * lds, rowSum = rowMax + FlashAttention.QueryBlock;
         new Span<float>(rowMax, bq).Fill(float.NegativeInfinity);
@@ -84,7 +87,8 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         bool plain = p.Bias.Ptr == null && p.Mask.Ptr == null && p.Scale > 0;
         float expScale = plain ? p.Scale : 1f;
         int keys = p.KeysVisibleTo(i0 + bq - 1);
-        if (keys == 0) new Span<float>(o, bq * dv).Clear();
+        if (keys == 0)
+            for (int r = 0; r < bq; r++) new Span<float>(o + (long)r * ldo, dv).Clear();
         for (int j0 = 0; j0 < keys; j0 += bk)
         {
             int nk = Math.Min(bk, keys - j0);
@@ -119,15 +123,15 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
                 }
                 float alpha = MathF.Exp(oldMax - newMax);
                 rowSum[r] = rowSum[r] * alpha + blockSum;
-                if (alpha != 1f) FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, alpha);
+                if (alpha != 1f) FlashRows.Scale<TV, TOps>(o + (long)r * ldo, dv, alpha);
             }
-            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, dv, j0 > 0);
+            FlashTiles.Product<TV, TOps>(bq, dv, nk, s, lds, 1, v + (long)j0 * p.V.StrideRow, p.V.StrideRow, o, ldo, j0 > 0);
         }
         for (int r = 0; r < bq; r++)
         {
             // A row that saw no key keeps its zero output; lse = +inf makes every recomputed probability 0.
             if (rowSum[r] == 0f) { lse[r] = float.PositiveInfinity; continue; }
-            FlashRows.Scale<TV, TOps>(o + (long)r * dv, dv, 1f / rowSum[r]);
+            FlashRows.Scale<TV, TOps>(o + (long)r * ldo, dv, 1f / rowSum[r]);
             lse[r] = rowMax[r] + MathF.Log(rowSum[r]);
         }
     }

@@ -25,8 +25,16 @@ internal static partial class GradRules
         bool biasGrad = bias != null && n.NeedsGrad(3);
         var db = biasGrad ? Tensor.Empty(bias!.Shape) : null;
         var dbLayout = db == null ? default : Ops.AdditiveOf(db.Ptr, db, new[] { problem.B, problem.H, problem.Nq, problem.Nk });
-        FlashAttention.Backward(problem, o.Ptr, lse.Ptr, go.Ptr, dq.Ptr, dk.Ptr, dv.Ptr,
-            db == null ? null : db.Ptr, dbLayout, db?.Numel ?? 0);
+        int h = problem.H, nq = problem.Nq, nk = problem.Nk;
+        var grads = new AttentionGradients
+        {
+            Output = AttentionOperand.Contiguous(o.Ptr, h, nq, problem.Dv),
+            GradOutput = AttentionOperand.Contiguous(go.Ptr, h, nq, problem.Dv),
+            Dq = AttentionOperand.Contiguous(dq.Ptr, h, nq, problem.D),
+            Dk = AttentionOperand.Contiguous(dk.Ptr, h, nk, problem.D),
+            Dv = AttentionOperand.Contiguous(dv.Ptr, h, nk, problem.Dv),
+        };
+        FlashAttention.Backward(problem, grads, lse.Ptr, db == null ? null : db.Ptr, dbLayout, db?.Numel ?? 0);
         n.Pass(0, dq);
         n.Pass(1, dk);
         n.Pass(2, dv);
