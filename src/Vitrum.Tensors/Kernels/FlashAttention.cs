@@ -125,6 +125,9 @@ internal static unsafe class FlashAttention
     /// <summary>Query rows per block: a multiple of the 6-row register tile.</summary>
     public const int QueryBlock = 48;
 
+    /// <summary>Heads of up to this many queries run all their rows in one block.</summary>
+    public const int SmallHeadRows = 64;
+
     /// <summary>Keys per block: a multiple of 16 lanes; 256 keeps a block row of scores in L1.</summary>
     public const int KeyBlock = 256;
 

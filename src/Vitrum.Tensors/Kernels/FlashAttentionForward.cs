@@ -17,7 +17,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
     private AttentionProblem _p;
     private AttentionOperand _output;
     private float* _lse;
-    private int _queryBlocks;
+    private int _queryBlocks, _blockRows;
     private FlashSchedule _schedule;
 
     public void Run(in AttentionProblem p, in AttentionOperand output, float* lse)
@@ -26,7 +26,8 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         _output = output;
         _lse = lse;
         Level = Simd.Level;
-        _queryBlocks = (p.Nq + FlashAttention.QueryBlock - 1) / FlashAttention.QueryBlock;
+        _blockRows = BlockRows(p);
+        _queryBlocks = (p.Nq + _blockRows - 1) / _blockRows;
         _schedule = new FlashSchedule(p.Heads, _queryBlocks, WorkerPool.AvailableThreads, splitHeads: true);
         try
         {
@@ -39,9 +40,15 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         }
     }
 
+    /// <summary>
+    /// Query rows per block: <see cref="FlashAttention.QueryBlock"/>, or every row of a small head in one block
+    /// (Swin's 49-token windows would otherwise run a second block for one row, with all of a block's fixed costs).
+    /// </summary>
+    private static int BlockRows(in AttentionProblem p) => p.Nq <= FlashAttention.SmallHeadRows ? Math.Max(1, p.Nq) : FlashAttention.QueryBlock;
+
     /// <summary>Floats of one task's scratch: packed K^T, one block of scores, running max and sum.</summary>
     public static int ScratchLength(in AttentionProblem p) =>
-        p.D * p.KeysPadded + FlashAttention.QueryBlock * ScoreStride(p) + 2 * FlashAttention.QueryBlock;
+        p.D * p.KeysPadded + BlockRows(p) * ScoreStride(p) + 2 * BlockRows(p);
 
     /// <summary>Row stride of the score block: the keys of one key block, padded to whole vectors.</summary>
     private static int ScoreStride(in AttentionProblem p) => Math.Min(FlashAttention.KeyBlock, p.KeysPadded);
@@ -59,7 +66,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
             int b = head / p.H, h = head % p.H;
             FlashTiles.PackTransposed(p.K.Head(b, h), p.Nk, p.K.StrideRow, p.D, kt, p.KeysPadded);
             for (int block = firstBlock; block < endBlock; block++)
-                QueryBlock<TV, TOps>(head, block * FlashAttention.QueryBlock, kt, s);
+                QueryBlock<TV, TOps>(head, block * _blockRows, kt, s);
         }
         BufferPool.Return(scratch);
     }
@@ -71,7 +78,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         const int bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
         int b = head / p.H, h = head % p.H;
-        int bq = Math.Min(FlashAttention.QueryBlock, p.Nq - i0);
+        int bq = Math.Min(_blockRows, p.Nq - i0);
         int dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h) + (long)i0 * p.Q.StrideRow;
         float* v = p.V.Head(b, h);
@@ -80,7 +87,7 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         int ldo = _output.StrideRow;
         float* o = _output.Head(b, h) + (long)i0 * ldo;
         float* lse = _lse + (long)head * p.Nq + i0;
-        float* rowMax = s + FlashAttention.QueryBlock * lds, rowSum = rowMax + FlashAttention.QueryBlock;
+        float* rowMax = s + _blockRows * lds, rowSum = rowMax + _blockRows;
         new Span<float>(rowMax, bq).Fill(float.NegativeInfinity);
         new Span<float>(rowSum, bq).Clear();
         // Without bias and mask the logits are only S * scale: the max pass reads S and the exp pass scales it.
