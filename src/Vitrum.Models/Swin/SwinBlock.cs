@@ -52,7 +52,8 @@ public sealed class SwinBlock : Module<Tensor, Tensor>
     {
         var normed = Norm1.Forward(input);
         received?.Add(ReceivedAttention(normed));
-        var x = Ops.Add(input, _dropPath.Forward(FromWindows(Attn.ForwardWindows(ToWindows(normed, out var mask), mask), normed.Shape[1], normed.Shape[2])));
+        var attended = FromWindows(Attn.ForwardWindows(ToWindows(normed, out var mask), mask), normed.Shape[1], normed.Shape[2]);
+        var x = Ops.Add(input, _dropPath.Forward(attended));
         return Ops.Add(x, _dropPath.Forward(Mlp.Forward(Norm2.Forward(x))));
     }
 

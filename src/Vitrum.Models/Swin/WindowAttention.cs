@@ -43,16 +43,7 @@ public sealed class WindowAttention : Attention
     /// <param name="windows">[B*nW, w*w, C], image-major (all windows of image 0 first)</param>
     /// <param name="shiftMask">[nW, w*w, w*w] of 0 / <see cref="SwinWindows.MaskedScore"/>, or null</param>
     /// <returns>[B*nW, w*w, C]</returns>
-    public Tensor ForwardWindows(Tensor windows, Tensor? shiftMask) => Forward(windows, WindowBias(windows, shiftMask));
-
-    /// <summary>The attention probabilities of each window and head (the unfused path), for attention maps.</summary>
-    /// <param name="windows">[B*nW, w*w, C], image-major</param>
-    /// <param name="shiftMask">[nW, w*w, w*w], or null</param>
-    /// <returns>[B*nW, heads, w*w, w*w]</returns>
-    public Tensor WindowProbabilities(Tensor windows, Tensor? shiftMask) => Probabilities(windows, WindowBias(windows, shiftMask));
-
-    /// <summary>The relative position bias plus the shift mask, laid out for the fused kernel: [1 or B*nW, heads, w*w, w*w].</summary>
-    private Tensor WindowBias(Tensor windows, Tensor? shiftMask)
+    public Tensor ForwardWindows(Tensor windows, Tensor? shiftMask)
     {
         int n = Window * Window;
         if (windows.Rank != 3 || windows.Shape[1] != n)
@@ -68,6 +59,21 @@ public sealed class WindowAttention : Attention
             // The fused kernel broadcasts a bias by strides; windows repeat every nW, so each image gets a copy.
             if (images > 1) bias = bias.Expand(images, nW, NumHeads, n, n).Reshape(images * nW, NumHeads, n, n);
         }
-        return bias;
+        return Forward(windows, bias);
+    }
+
+    /// <summary>The attention probabilities of each window and head (the unfused path), for attention maps.</summary>
+    /// <param name="windows">[B*nW, w*w, C], image-major</param>
+    /// <param name="shiftMask">[nW, w*w, w*w], or null</param>
+    /// <returns>[B*nW, heads, w*w, w*w]</returns>
+    public Tensor WindowProbabilities(Tensor windows, Tensor? shiftMask)
+    {
+        if (shiftMask == null) return Probabilities(windows, RelativePositionBias());
+        int nW = shiftMask.Shape[0];
+        if (windows.Shape[0] % nW != 0)
+            throw new ArgumentException($"WindowAttention: {windows.Shape[0]} windows are not a multiple of the mask's {nW} windows per image");
+        var bias = Ops.Add(RelativePositionBias(), shiftMask.Unsqueeze(1));               // [nW, heads, N, N]
+        // The mask repeats every nW windows: one image at a time.
+        return Ops.Cat(Enumerable.Range(0, windows.Shape[0] / nW).Select(i => Probabilities(windows.Narrow(0, i * nW, nW), bias)).ToArray(), 0);
     }
 }

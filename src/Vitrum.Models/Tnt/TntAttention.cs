@@ -27,26 +27,21 @@ public sealed class TntAttention : Module<Tensor, Tensor>
     /// <returns>[B, N, C]</returns>
     public override Tensor Forward(Tensor input)
     {
-        var (q, k, v) = Heads(input);
-        var o = Ops.ScaledDotProductAttention(q, k, v);
-        return Proj.Forward(o.Transpose(1, 2).Reshape(input.Shape));
+        int b = input.Shape[0], n = input.Shape[1], c = input.Shape[2], d = c / NumHeads;
+        var qk = Qk.Forward(input).Reshape(b, n, 2, NumHeads, d).Permute(2, 0, 3, 1, 4);   // [2, B, H, N, d]
+        var v = V.Forward(input).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);          // [B, H, N, d]
+        var o = Ops.ScaledDotProductAttention(qk.Select(0, 0), qk.Select(0, 1), v);
+        return Proj.Forward(o.Transpose(1, 2).Reshape(b, n, c));
     }
 
     /// <summary>The attention probabilities [B, H, N, N] of each head (the unfused path), for attention maps.</summary>
     /// <param name="input">[B, N, C]</param>
     public Tensor Probabilities(Tensor input)
     {
-        var (q, k, v) = Heads(input);
-        Ops.AttentionUnfused(q, k, v, null, null, null, false, out var probs);
-        return probs;
-    }
-
-    /// <summary>q, k and v of [B, H, N, d] (views of the projections).</summary>
-    private (Tensor Q, Tensor K, Tensor V) Heads(Tensor input)
-    {
-        int b = input.Shape[0], n = input.Shape[1], c = input.Shape[2], d = c / NumHeads;
+        int b = input.Shape[0], n = input.Shape[1], d = input.Shape[2] / NumHeads;
         var qk = Qk.Forward(input).Reshape(b, n, 2, NumHeads, d).Permute(2, 0, 3, 1, 4);   // [2, B, H, N, d]
         var v = V.Forward(input).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);          // [B, H, N, d]
-        return (qk.Select(0, 0), qk.Select(0, 1), v);
+        Ops.AttentionUnfused(qk.Select(0, 0), qk.Select(0, 1), v, null, null, null, false, out var probs);
+        return probs;
     }
 }
