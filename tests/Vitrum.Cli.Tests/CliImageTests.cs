@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Vitrum.Data.Images;
+using Vitrum.Models;
+using Vitrum.Nn.IO;
 using Xunit;
 using static Vitrum.Cli.Tests.CliRunner;
 
@@ -11,7 +13,8 @@ namespace Vitrum.Cli.Tests;
 /// <summary>
 /// Image workflows end to end on a tiny colour image folder written by ImageFile ("bright" vs "dark"
 /// 16x16 images): train writes weights, metrics and a chart; eval, predict and attention read them; bad images
-/// and wrong channel counts are one stderr line and a non-zero exit.
+/// and wrong channel counts are one stderr line and a non-zero exit. Attention also runs on tiny Swin and TNT
+/// weights written here, and bench model on every image family.
 /// </summary>
 public class CliImageTests : IDisposable
 {
@@ -174,14 +177,61 @@ public class CliImageTests : IDisposable
         Assert.Contains(Path.Combine("dark", "zz.png"), OneLine(err));
     }
 
+    /// <summary>Fresh weights of the model <paramref name="configJson"/> describes, with the config in the metadata as train writes it.</summary>
+    private string Weights(string configJson)
+    {
+        var config = ModelRegistry.ParseJson(configJson);
+        var path = Path.Combine(_dir, config.Family + ".safetensors");
+        SafetensorsWriter.Save(path, ModelRegistry.Create(config, seed: 2).StateDict(), new Dictionary<string, string> { ["config"] = config.ToJson() });
+        return path;
+    }
+
+    [Theory]
+    // 32x32 images, patches of 2, one merging: an 8x8 last stage in windows of 4, the second block shifted
+    [InlineData("""{"family": "swin", "img_size": 32, "patch_size": 2, "in_chans": 3, "num_classes": 3, "embed_dim": 8, "depths": [1, 2], "num_heads": [1, 2], "window_size": 4}""",
+        "last-stage window attention", 8)]
+    // 24x24 images, patches of 8: a 3x3 grid
+    [InlineData("""{"family": "tnt", "img_size": 24, "patch_size": 8, "in_chans": 3, "num_classes": 3, "embed_dim": 16, "inner_dim": 8, "depth": 2, "num_heads_inner": 2, "num_heads_outer": 2, "first_stride": 2}""",
+        "rollout", 3)]
+    public void Attention_draws_the_family_map_over_its_grid(string configJson, string kind, int grid)
+    {
+        var weights = Weights(configJson);
+        var image = Png("scene.png", 40, 30, 3, i => (byte)(i / 3 % 40 < 12 && i / 120 < 10 ? 240 : 30));   // dark, a bright corner
+        var outPath = Path.Combine(_dir, "map.png");
+        var (code, output, err) = Run("attention", "--weights", weights, image, "--out", outPath, "--json");
+        Assert.True(code == 0, err);
+        using var j = JsonDocument.Parse(LastLine(output));
+        var root = j.RootElement;
+        Assert.Equal((image, outPath, kind), (root.GetProperty("image").GetString(), root.GetProperty("out").GetString(), root.GetProperty("kind").GetString()));
+        Assert.Equal(new[] { grid, grid }, root.GetProperty("grid").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.All(root.GetProperty("peak_patch").EnumerateArray(), v => Assert.InRange(v.GetInt32(), 0, grid - 1));
+        var map = ImageFile.Load(outPath);
+        Assert.Equal((root.GetProperty("width").GetInt32(), root.GetProperty("height").GetInt32(), 3), (map.Width, map.Height, map.Channels));
+        Assert.True(map.Width >= 224, $"width {map.Width}");
+
+        (code, output, err) = Run("attention", "--weights", weights, image, "--out", outPath);
+        Assert.True(code == 0, err);
+        Assert.Contains($"of {image} over a {grid}x{grid} grid -> {outPath}", LastLine(output));
+    }
+
+    [Fact]
+    public void A_model_without_images_has_no_attention_map_in_one_line()
+    {
+        var weights = Weights("""{"family": "transformer", "src_vocab_size": 10, "tgt_vocab_size": 11, "d_model": 16, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 1, "dim_feedforward": 24, "max_len": 16}""");
+        var outPath = Path.Combine(_dir, "map.png");
+        var (code, output, err) = Run("attention", "--weights", weights, Png("scene.png", 40, 30, 3, _ => 99), "--out", outPath);
+        Assert.NotEqual(0, code);
+        Assert.Equal("", output);
+        Assert.Equal("vitrum: transformer.safetensors has no attention map: a 'transformer' model (Seq2Seq) takes no images", OneLine(err));
+        Assert.False(File.Exists(outPath));
+    }
+
     [Fact]
     public void A_jpeg_predicts_through_the_cli()
     {
         var jpg = Path.Combine(_dir, "photo.jpg");
         File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "images", "rgb444.jpg"), jpg);
-        var weights = Path.Combine(_dir, "w.safetensors");
-        var config = Vitrum.Models.Vit.VitConfig.FromJson(File.ReadAllText(Config()));
-        Vitrum.Nn.IO.SafetensorsWriter.Save(weights, new Vitrum.Models.Vit.VisionTransformer(config, 1).StateDict(), new Dictionary<string, string> { ["config"] = config.ToJson() });
+        var weights = Weights(File.ReadAllText(Config()));
         var (code, output, err) = Run("predict", "--weights", weights, jpg, "--json");
         Assert.True(code == 0, err);
         using var p = JsonDocument.Parse(LastLine(output));
@@ -199,17 +249,29 @@ public class CliImageTests : IDisposable
         Assert.Contains("even --batch-size", OneLine(err));
     }
 
-    [Fact]
-    public void Bench_model_ends_with_the_timing_json_and_refuses_unknown_presets()
+    [Theory]
+    [InlineData(null)]             // the tiny ViT's config file
+    [InlineData("swin_mnist")]
+    [InlineData("tnt_mnist")]
+    public void Bench_model_ends_with_the_timing_json_for_every_image_family(string? preset)
     {
-        var (code, output, err) = Run("bench", "model", "--model", Config(), "--batch", "2", "--train", "--warmup", "0", "--runs", "2", "--threads", "1", "--json");
+        var model = preset ?? Config();
+        var (code, output, err) = Run("bench", "model", "--model", model, "--batch", "2", "--train", "--warmup", "0", "--runs", "2", "--threads", "1", "--json");
         Assert.True(code == 0, err);
         var last = LastLine(output);
         Assert.StartsWith("{\"ms_per_batch\":", last);
         using var j = JsonDocument.Parse(last);
-        Assert.True(j.RootElement.GetProperty("images_per_s").GetDouble() > 0);
-        Assert.True(j.RootElement.GetProperty("peak_rss_mb").GetDouble() > 0);
-        (code, output, err) = Run("bench", "model", "--model", "vit_enormous");
+        var root = j.RootElement;
+        Assert.Equal(Path.GetFileNameWithoutExtension(model), root.GetProperty("model").GetString());
+        Assert.Equal((2, 2, 1, true), (root.GetProperty("batch").GetInt32(), root.GetProperty("runs").GetInt32(), root.GetProperty("threads").GetInt32(), root.GetProperty("train").GetBoolean()));
+        foreach (var field in new[] { "ms_per_batch", "images_per_s", "min_ms", "peak_rss_mb" })
+            Assert.True(root.GetProperty(field).GetDouble() > 0, $"{field} in {last}");
+    }
+
+    [Fact]
+    public void Bench_model_refuses_unknown_presets()
+    {
+        var (code, output, err) = Run("bench", "model", "--model", "vit_enormous");
         Assert.NotEqual(0, code);
         Assert.Equal("", output);
         Assert.Contains("vit_enormous", OneLine(err));

@@ -13,7 +13,7 @@ public class AttentionRolloutTests
     [Fact]
     public void Per_head_attention_probabilities_equal_torchvision_multihead_attention_weights()
     {
-        var maps = AttentionRollout.AttentionMaps(VitFixture.Model(), VitFixture.Expected("input"), out int gh, out int gw);
+        var maps = VitFixture.Model().AttentionProbabilities(VitFixture.Expected("input"), out int gh, out int gw);
         Assert.Equal((4, 4), (gh, gw));
         Assert.Equal(2, maps.Count);
         for (int i = 0; i < maps.Count; i++)
@@ -25,14 +25,14 @@ public class AttentionRolloutTests
     {
         var model = VitFixture.Model();
         var input = VitFixture.Expected("input");
-        var maps = AttentionRollout.AttentionMaps(model, input, out _, out _);
+        var maps = model.AttentionProbabilities(input, out _, out _);
         var rollout = Reference.Value["rollout"].ToArray();
         var mask = Reference.Value["mask"].ToArray();
         for (int b = 0; b < 2; b++)
         {
             var r = AttentionRollout.Rollout(maps, b);
             for (int k = 0; k < r.Length; k++) Assert.Equal(rollout[b * 289 + k], r[k], 1e-5f);
-            var m = AttentionRollout.PatchMap(model, input, b, out _, out _);
+            var m = model.MapAttention(input, b).Values;
             for (int k = 0; k < 16; k++) Assert.Equal(mask[b * 16 + k], m[k], 1e-5f);
             Assert.Equal(1f, m.Max(), 1e-6f);
         }
@@ -45,9 +45,9 @@ public class AttentionRolloutTests
         foreach (var blk in model.Blocks) blk.Attn.Qkv.Weight.AsSpan().Clear(); // q = k = bias only: equal scores
         foreach (var blk in model.Blocks) blk.Attn.Qkv.Bias!.AsSpan().Clear();
         var x = Tensor.Randn(new Generator(2), 1, 3, 32, 32);
-        var r = AttentionRollout.Rollout(AttentionRollout.AttentionMaps(model, x, out _, out _), 0);
+        var r = AttentionRollout.Rollout(model.AttentionProbabilities(x, out _, out _), 0);
         for (int i = 0; i < 17; i++) Assert.Equal(1f, r.Skip(i * 17).Take(17).Sum(), 1e-5f);
-        Assert.All(AttentionRollout.PatchMap(model, x, 0, out _, out _), v => Assert.Equal(1f, v, 1e-5f));
+        Assert.All(model.MapAttention(x, 0).Values, v => Assert.Equal(1f, v, 1e-5f));
     }
 
     [Fact]
@@ -56,8 +56,8 @@ public class AttentionRolloutTests
         var config = VitFixture.Small with { ClassToken = false, GlobalPool = "avg" };
         var model = new VisionTransformer(config, seed: 5);
         var x = Tensor.Randn(new Generator(4), 1, 3, 32, 32);
-        var r = AttentionRollout.Rollout(AttentionRollout.AttentionMaps(model, x, out _, out _), 0);
-        var m = AttentionRollout.PatchMap(model, x, 0, out _, out _);
+        var r = AttentionRollout.Rollout(model.AttentionProbabilities(x, out _, out _), 0);
+        var m = model.MapAttention(x, 0).Values;
         var mean = Enumerable.Range(0, 16).Select(j => Enumerable.Range(0, 16).Average(i => r[i * 16 + j])).ToArray();
         for (int j = 0; j < 16; j++) Assert.Equal(mean[j] / mean.Max(), m[j], 1e-5);
     }

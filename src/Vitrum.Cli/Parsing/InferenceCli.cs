@@ -28,7 +28,7 @@ public static class InferenceCli
     {
         var image = ExistingFileArgument("image", "IMAGE", "the PNG/JPEG image", "image file");
         var outPath = RequiredText("--out", "MAP.png", "where the heat map is written");
-        var command = new VitrumCommand("attention", "The attention rollout of a ViT drawn as a heat map over an image.",
+        var command = new VitrumCommand("attention", "A heat map of where an image model attends: attention rollout (ViT, TNT) or last-stage window attention (Swin).",
             "vitrum attention --weights runs/X/best.safetensors cat.jpg --out cat_attention.png")
         {
             image, CliOptions.Weights, CliOptions.ModelOfWeights, outPath, CliOptions.Threads, CliOptions.Json,

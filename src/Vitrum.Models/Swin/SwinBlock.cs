@@ -43,26 +43,74 @@ public sealed class SwinBlock : Module<Tensor, Tensor>
 
     /// <param name="input">[B, H, W, C]</param>
     /// <returns>[B, H, W, C]</returns>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <param name="input">[B, H, W, C]</param>
+    /// <param name="received">when given, receives <see cref="ReceivedAttention"/> of this block's windows</param>
+    /// <returns>[B, H, W, C]</returns>
+    public Tensor Forward(Tensor input, ICollection<Tensor>? received)
     {
-        var x = Ops.Add(input, _dropPath.Forward(AttendInWindows(Norm1.Forward(input))));
+        var normed = Norm1.Forward(input);
+        received?.Add(ReceivedAttention(normed));
+        var attended = FromWindows(Attn.ForwardWindows(ToWindows(normed, out var mask), mask), normed.Shape[1], normed.Shape[2]);
+        var x = Ops.Add(input, _dropPath.Forward(attended));
         return Ops.Add(x, _dropPath.Forward(Mlp.Forward(Norm2.Forward(x))));
     }
 
-    /// <summary>Pad, shift, attend within windows, shift back, crop.</summary>
-    /// <param name="x">[B, H, W, C] (normalized)</param>
-    private Tensor AttendInWindows(Tensor x)
+    /// <summary>
+    /// The attention each token receives in its window (the unfused path): the mean over the heads and over the
+    /// window's queries that lie on the map (not on padding) of the probability they give the token, put back on the
+    /// token's place in the map (the shift undone, padding cropped). A query's probabilities sum to 1 over its window
+    /// (keys rolled in from the far side get exp(-100) of it), so without padding the values of each window sum to 1;
+    /// with padding, less by what the queries give the padding. Uniform attention gives 1 / w^2 everywhere on an
+    /// unpadded map, shifted or not.
+    /// </summary>
+    /// <param name="normed">[B, H, W, C] (after norm1)</param>
+    /// <returns>[B, H, W, 1]</returns>
+    public Tensor ReceivedAttention(Tensor normed)
     {
-        int h = x.Shape[1], w = x.Shape[2], win = Window;
-        int padB = (win - h % win) % win, padR = (win - w % win) % win;
-        if (padB + padR > 0) x = Ops.Pad(x, new[] { 0, 0, 0, padR, 0, padB });
-        int hp = h + padB, wp = w + padR;
-        int sh = ShiftFor(hp), sw = ShiftFor(wp);
+        int b = normed.Shape[0], h = normed.Shape[1], w = normed.Shape[2], n = Window * Window;
+        var probs = Attn.WindowProbabilities(ToWindows(normed, out var mask), mask);                 // [B*nW, heads, n, n]
+        // 1 for the queries on the map, 0 for padding, windowed as the tokens are: [nW, n, 1]
+        var onMap = ToWindows(Tensor.Ones(1, h, w, 1), out _);
+        int nW = onMap.Shape[0];
+        var weights = Ops.Div(onMap, Ops.Sum(onMap, 1, keepDim: true));
+        var perQuery = Ops.Mean(probs, 1).Reshape(b, nW, n, n);                                       // [B, nW, query, key]
+        var received = Ops.Sum(Ops.Mul(perQuery, weights), 2);                                        // [B, nW, key]
+        return FromWindows(received.Reshape(b * nW, n, 1), h, w);
+    }
+
+    /// <summary>Pads a map to a multiple of the window, rolls it for a shifted block, and cuts it into windows.</summary>
+    /// <param name="x">[B, H, W, C]</param>
+    /// <param name="mask">the shift mask [nW, w*w, w*w] of a rolled map, else null</param>
+    /// <returns>[B*nW, w*w, C]</returns>
+    private Tensor ToWindows(Tensor x, out Tensor? mask)
+    {
+        var (hp, wp, sh, sw) = Layout(x.Shape[1], x.Shape[2]);
+        if (hp > x.Shape[1] || wp > x.Shape[2]) x = Ops.Pad(x, new[] { 0, 0, 0, wp - x.Shape[2], 0, hp - x.Shape[1] });
         bool shift = sh + sw > 0;
         if (shift) x = Ops.Roll(x, new[] { -sh, -sw }, new[] { 1, 2 });
-        var mask = shift ? SwinWindows.ShiftMask(hp, wp, win, sh, sw) : null;
-        x = SwinWindows.Reverse(Attn.ForwardWindows(SwinWindows.Partition(x, win), mask), win, hp, wp);
-        if (shift) x = Ops.Roll(x, new[] { sh, sw }, new[] { 1, 2 });
-        return padB + padR > 0 ? x.Narrow(1, 0, h).Narrow(2, 0, w) : x;
+        mask = shift ? SwinWindows.ShiftMask(hp, wp, Window, sh, sw) : null;
+        return SwinWindows.Partition(x, Window);
+    }
+
+    /// <summary>The inverse of <see cref="ToWindows"/>: joins the windows, rolls back and crops the padding.</summary>
+    /// <param name="windows">[B*nW, w*w, C]</param>
+    /// <param name="h">rows of the map before padding</param>
+    /// <param name="w">columns of the map before padding</param>
+    /// <returns>[B, H, W, C]</returns>
+    private Tensor FromWindows(Tensor windows, int h, int w)
+    {
+        var (hp, wp, sh, sw) = Layout(h, w);
+        var x = SwinWindows.Reverse(windows, Window, hp, wp);
+        if (sh + sw > 0) x = Ops.Roll(x, new[] { sh, sw }, new[] { 1, 2 });
+        return hp > h || wp > w ? x.Narrow(1, 0, h).Narrow(2, 0, w) : x;
+    }
+
+    /// <summary>The padded size (right and bottom, to a multiple of the window) and the shifts of an h x w map.</summary>
+    private (int PaddedH, int PaddedW, int ShiftH, int ShiftW) Layout(int h, int w)
+    {
+        int hp = (h + Window - 1) / Window * Window, wp = (w + Window - 1) / Window * Window;
+        return (hp, wp, ShiftFor(hp), ShiftFor(wp));
     }
 }

@@ -25,10 +25,15 @@ public sealed class SwinStage : Module<Tensor, Tensor>
 
     /// <param name="input">[B, H, W, C] (the previous stage's map)</param>
     /// <returns>[B, H', W', C'] (halved and doubled after a merging)</returns>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <param name="input">[B, H, W, C] (the previous stage's map)</param>
+    /// <param name="received">when given, receives each block's <see cref="SwinBlock.ReceivedAttention"/> [B, H', W', 1]</param>
+    /// <returns>[B, H', W', C']</returns>
+    public Tensor Forward(Tensor input, ICollection<Tensor>? received)
     {
         var x = Downsample != null ? Downsample.Forward(input) : input;
-        foreach (var blk in Blocks) x = blk.Forward(x);
+        foreach (var blk in Blocks) x = blk.Forward(x, received);
         return x;
     }
 }

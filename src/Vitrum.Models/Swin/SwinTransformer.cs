@@ -2,6 +2,8 @@
 // and state-dict keys of timm's (>= 0.9) swin_transformer.py; checked against torchvision 0.14's SwinTransformer.
 using Vitrum.Nn;
 using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Memory;
 
 namespace Vitrum.Models.Swin;
 
@@ -11,7 +13,7 @@ namespace Vitrum.Models.Swin;
 /// final LayerNorm. Keys: <c>patch_embed.proj</c>, <c>patch_embed.norm</c>, <c>layers.N.downsample.*</c> (N &gt;= 1),
 /// <c>layers.N.blocks.M.*</c>, <c>norm</c>, <c>head.fc</c>.
 /// </summary>
-public sealed class SwinTransformer : Module<Tensor, Tensor>
+public sealed class SwinTransformer : Module<Tensor, Tensor>, IAttentionMap
 {
     public SwinConfig Config { get; }
     public Conv2d PatchProj { get; }
@@ -79,13 +81,60 @@ public sealed class SwinTransformer : Module<Tensor, Tensor>
     /// <returns>[B, H', W', num_features]</returns>
     public Tensor ForwardFeatures(Tensor images)
     {
+        var x = Embed(images);
+        foreach (var stage in Layers) x = stage.Forward(x);
+        return Norm.Forward(x);
+    }
+
+    /// <summary>The patch embeddings, the input of the first stage.</summary>
+    /// <param name="images">[B, in_chans, H, W]; H and W multiples of patch_size</param>
+    /// <returns>[B, H / patch_size, W / patch_size, embed_dim]</returns>
+    public Tensor Embed(Tensor images)
+    {
         if (images.Rank != 4 || images.Shape[1] != Config.InChans)
             throw new ArgumentException($"SwinTransformer: input {ShapeUtil.Format(images.Shape)} is not [B, {Config.InChans}, H, W]");
         if (images.Shape[2] % Config.PatchSize != 0 || images.Shape[3] % Config.PatchSize != 0)
             throw new ArgumentException($"SwinTransformer: image size {images.Shape[2]}x{images.Shape[3]} is not a multiple of the patch size {Config.PatchSize}");
-        var x = PatchNorm.Forward(PatchProj.Forward(images).Permute(0, 2, 3, 1));   // [B, gh, gw, C]
-        foreach (var stage in Layers) x = stage.Forward(x);
-        return Norm.Forward(x);
+        return PatchNorm.Forward(PatchProj.Forward(images).Permute(0, 2, 3, 1));
+    }
+
+    /// <summary>The <see cref="AttentionMap.Kind"/> of <see cref="MapAttention"/>.</summary>
+    public const string AttentionKind = "last-stage window attention";
+
+    /// <summary>
+    /// The attention each token of the last stage's map receives within its window (<see cref="SwinBlock.ReceivedAttention"/>:
+    /// the mean over heads and over the window's queries on the map, the shift undone and padding cropped), averaged
+    /// over the last stage's blocks, from one no-grad forward. The last stage is the map the head pools; all of its
+    /// blocks are averaged rather than its last one alone because they alternate regular and shifted windows: a
+    /// single block's map shows the edges of its own window partition (each of its windows sums to 1), the mean
+    /// lets attention flow across them. Without padding the map sums to the number of windows (each block's does).
+    /// </summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    /// <returns>[B, H', W'], H' = ceil(H / patch_size / 2^(stages - 1)) (each merging rounds an odd map up)</returns>
+    public Tensor ReceivedAttention(Tensor images)
+    {
+        using var _ = GradMode.NoGrad();
+        var x = Embed(images);
+        for (int i = 0; i < Layers.Count - 1; i++) x = Layers[i].Forward(x);
+        var received = new List<Tensor>();
+        Layers[^1].Forward(x, received);
+        return Ops.Mean(Ops.Cat(received.ToArray(), 3), 3);
+    }
+
+    /// <summary>
+    /// <see cref="ReceivedAttention"/> of image <paramref name="index"/> over the last stage's grid, divided by its maximum:
+    /// the grid is the image's patch grid halved once per stage after the first.
+    /// </summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    public AttentionMap MapAttention(Tensor images, int index)
+    {
+        using var scope = new TensorScope();
+        var all = ReceivedAttention(images);
+        if (index < 0 || index >= all.Shape[0]) throw new ArgumentException($"SwinTransformer: image {index} of a batch of {all.Shape[0]}");
+        var map = all.Select(0, index);
+        var last = Layers[^1];
+        return AttentionMap.Scaled(map.Contiguous().ToArray(), map.Shape[0], map.Shape[1], AttentionKind,
+            $"last-stage window attention (stage {Layers.Count - 1}: mean of {last.Blocks.Count} blocks and {Config.NumHeads[^1]} heads, window {last.Blocks[0].Window})");
     }
 
     /// <param name="images">[B, in_chans, H, W]</param>

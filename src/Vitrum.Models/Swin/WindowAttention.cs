@@ -53,4 +53,19 @@ public sealed class WindowAttention : Attention
         // The kernel takes the mask of window b % nW for window b, so neither the mask nor the bias is copied per image.
         return Forward(windows, RelativePositionBias(), shiftMask);
     }
+
+    /// <summary>The attention probabilities of each window and head (the unfused path), for attention maps.</summary>
+    /// <param name="windows">[B*nW, w*w, C], image-major</param>
+    /// <param name="shiftMask">[nW, w*w, w*w], or null</param>
+    /// <returns>[B*nW, heads, w*w, w*w]</returns>
+    public Tensor WindowProbabilities(Tensor windows, Tensor? shiftMask)
+    {
+        if (shiftMask == null) return Probabilities(windows, RelativePositionBias());
+        int nW = shiftMask.Shape[0];
+        if (windows.Shape[0] % nW != 0)
+            throw new ArgumentException($"WindowAttention: {windows.Shape[0]} windows are not a multiple of the mask's {nW} windows per image");
+        var bias = Ops.Add(RelativePositionBias(), shiftMask.Unsqueeze(1));               // [nW, heads, N, N]
+        // The mask repeats every nW windows: one image at a time.
+        return Ops.Cat(Enumerable.Range(0, windows.Shape[0] / nW).Select(i => Probabilities(windows.Narrow(0, i * nW, nW), bias)).ToArray(), 0);
+    }
 }

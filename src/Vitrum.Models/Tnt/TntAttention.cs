@@ -30,4 +30,15 @@ public sealed class TntAttention : Module<Tensor, Tensor>
         // The fused kernel reads the heads where the projections put them and merges them on output.
         return Proj.Forward(Ops.SelfAttention(Qk.Forward(input), V.Forward(input), NumHeads));
     }
+
+    /// <summary>The attention probabilities [B, H, N, N] of each head (the unfused path), for attention maps.</summary>
+    /// <param name="input">[B, N, C]</param>
+    public Tensor Probabilities(Tensor input)
+    {
+        int b = input.Shape[0], n = input.Shape[1], d = input.Shape[2] / NumHeads;
+        var qk = Qk.Forward(input).Reshape(b, n, 2, NumHeads, d).Permute(2, 0, 3, 1, 4);   // [2, B, H, N, d]
+        var v = V.Forward(input).Reshape(b, n, NumHeads, d).Permute(0, 2, 1, 3);          // [B, H, N, d]
+        Ops.AttentionUnfused(qk.Select(0, 0), qk.Select(0, 1), v, null, null, null, false, out var probs);
+        return probs;
+    }
 }

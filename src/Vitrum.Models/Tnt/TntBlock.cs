@@ -40,7 +40,14 @@ public sealed class TntBlock : Module
     /// <param name="pixels">[B * num_patches, num_pixel, inner_dim]</param>
     /// <param name="patches">[B, 1 + num_patches, embed_dim], the class token first</param>
     /// <returns>both, updated</returns>
-    public (Tensor Pixels, Tensor Patches) Forward(Tensor pixels, Tensor patches)
+    public (Tensor Pixels, Tensor Patches) Forward(Tensor pixels, Tensor patches) => Forward(pixels, patches, null);
+
+    /// <param name="pixels">[B * num_patches, num_pixel, inner_dim]</param>
+    /// <param name="patches">[B, 1 + num_patches, embed_dim], the class token first</param>
+    /// <param name="outerAttention">when given, receives the outer attention's probabilities [B, H, 1 + num_patches, 1 + num_patches]
+    /// (the unfused path, beside the fused one the block runs)</param>
+    /// <returns>both, updated</returns>
+    public (Tensor Pixels, Tensor Patches) Forward(Tensor pixels, Tensor patches, ICollection<Tensor>? outerAttention)
     {
         pixels = Ops.Add(pixels, _dropPath.Forward(_attnIn.Forward(_normIn.Forward(pixels))));
         pixels = Ops.Add(pixels, _dropPath.Forward(_mlpIn.Forward(_normMlpIn.Forward(pixels))));
@@ -51,7 +58,9 @@ public sealed class TntBlock : Module
             : _norm2Proj.Forward(_proj.Forward(_norm1Proj.Forward(pixels.Reshape(b, n, -1))));
         patches = Ops.Add(patches, Ops.Pad(fromPixels, new[] { 0, 0, 1, 0 }));                         // the class token gets 0
 
-        patches = Ops.Add(patches, _dropPath.Forward(_attnOut.Forward(_normOut.Forward(patches))));
+        var normed = _normOut.Forward(patches);
+        outerAttention?.Add(_attnOut.Probabilities(normed));
+        patches = Ops.Add(patches, _dropPath.Forward(_attnOut.Forward(normed)));
         patches = Ops.Add(patches, _dropPath.Forward(_mlp.Forward(_normMlp.Forward(patches))));
         return (pixels, patches);
     }

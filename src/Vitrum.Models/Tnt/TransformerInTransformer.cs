@@ -2,6 +2,8 @@
 // (both its current layout, shared with the official code's weights, and its legacy layout).
 using Vitrum.Nn;
 using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Memory;
 
 namespace Vitrum.Models.Tnt;
 
@@ -13,7 +15,7 @@ namespace Vitrum.Models.Tnt;
 /// <c>patch_pos</c>, <c>pixel_pos</c>, <c>pixel_embed.proj</c>, <c>norm1_proj</c>, <c>proj</c>,
 /// <c>norm2_proj</c>, <c>blocks.N.*</c>, <c>norm</c>, <c>head</c>. Like timm's, it takes img_size images only.
 /// </summary>
-public sealed class TransformerInTransformer : Module<Tensor, Tensor>
+public sealed class TransformerInTransformer : Module<Tensor, Tensor>, IAttentionMap
 {
     public TntConfig Config { get; }
     public Tensor ClsToken { get; }
@@ -60,7 +62,34 @@ public sealed class TransformerInTransformer : Module<Tensor, Tensor>
 
     /// <summary>The patch tokens after the last block and the final norm: [B, 1 + num_patches, embed_dim].</summary>
     /// <param name="images">[B, in_chans, img_size, img_size]</param>
-    public Tensor ForwardFeatures(Tensor images)
+    public Tensor ForwardFeatures(Tensor images) => _norm.Forward(RunBlocks(images, null));
+
+    /// <summary>Each outer block's attention probabilities (the unfused path) over [class token, patches], from one no-grad forward.</summary>
+    /// <param name="images">[B, in_chans, img_size, img_size]</param>
+    /// <returns>one [B, num_heads_outer, 1 + num_patches, 1 + num_patches] tensor per block</returns>
+    public List<Tensor> OuterAttentionProbabilities(Tensor images)
+    {
+        using var _ = GradMode.NoGrad();
+        var maps = new List<Tensor>();
+        RunBlocks(images, maps);
+        return maps;
+    }
+
+    /// <summary>
+    /// The attention rollout (<see cref="AttentionRollout"/>) of the outer blocks, the class token's row over the
+    /// patches (with global_pool "avg" too: the class token is always there). The inner blocks attend only within a
+    /// patch, so they move nothing between patches and are left out.
+    /// </summary>
+    /// <param name="images">[B, in_chans, img_size, img_size]</param>
+    public AttentionMap MapAttention(Tensor images, int index)
+    {
+        using var scope = new TensorScope();
+        return AttentionRollout.PatchMap(OuterAttentionProbabilities(images), index, classToken: true, Config.GridSize, Config.GridSize);
+    }
+
+    /// <summary>The patch tokens after the last block, before the final norm.</summary>
+    /// <param name="outerAttention">when given, receives each block's outer attention probabilities</param>
+    private Tensor RunBlocks(Tensor images, ICollection<Tensor>? outerAttention)
     {
         if (images.Rank != 4 || images.Shape[1] != Config.InChans)
             throw new ArgumentException($"TNT: input {ShapeUtil.Format(images.Shape)} is not [B, {Config.InChans}, {Config.ImgSize}, {Config.ImgSize}]");
@@ -70,8 +99,8 @@ public sealed class TransformerInTransformer : Module<Tensor, Tensor>
         var pixels = _pixelEmbed.Forward(images, PixelPos);                                           // [B*P, s*s, D]
         var patches = _norm2Proj.Forward(_proj.Forward(_norm1Proj.Forward(pixels.Reshape(b, Config.NumPatches, -1))));
         patches = Ops.Add(Ops.Cat(new[] { ClsToken.Expand(b, 1, Config.EmbedDim), patches }, 1), PatchPos);
-        foreach (var blk in Blocks) (pixels, patches) = blk.Forward(pixels, patches);
-        return _norm.Forward(patches);
+        foreach (var blk in Blocks) (pixels, patches) = blk.Forward(pixels, patches, outerAttention);
+        return patches;
     }
 
     /// <param name="images">[B, in_chans, img_size, img_size]</param>

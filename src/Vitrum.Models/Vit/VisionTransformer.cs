@@ -2,6 +2,8 @@
 // with the architecture and state-dict keys of timm's vision_transformer.py (DeiT presets: Touvron et al., 2021).
 using Vitrum.Nn;
 using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors.Memory;
 
 namespace Vitrum.Models.Vit;
 
@@ -11,7 +13,7 @@ namespace Vitrum.Models.Vit;
 /// Keys: <c>cls_token</c>, <c>pos_embed</c>, <c>patch_embed.proj</c>, <c>blocks.N.*</c>, <c>norm</c> (or
 /// <c>fc_norm</c> for avg pooling), <c>head</c>.
 /// </summary>
-public sealed class VisionTransformer : Module<Tensor, Tensor>
+public sealed class VisionTransformer : Module<Tensor, Tensor>, IAttentionMap
 {
     public VitConfig Config { get; }
     public Conv2d PatchProj { get; }
@@ -62,6 +64,28 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>
         var x = Tokens(images, out _, out _);
         foreach (var blk in Blocks) x = blk.Forward(x);
         return _norm != null ? _norm.Forward(x) : x;
+    }
+
+    /// <summary>Each block's attention probabilities (the unfused path), from one no-grad forward.</summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    /// <param name="gh">patch rows</param>
+    /// <param name="gw">patch columns</param>
+    /// <returns>one [B, H, N, N] tensor per block</returns>
+    public List<Tensor> AttentionProbabilities(Tensor images, out int gh, out int gw)
+    {
+        using var _ = GradMode.NoGrad();
+        var x = Tokens(images, out gh, out gw);
+        var maps = new List<Tensor>();
+        foreach (var blk in Blocks) x = blk.Forward(x, maps);
+        return maps;
+    }
+
+    /// <summary>The attention rollout (<see cref="AttentionRollout"/>) of the class token, or of all tokens without one, over the patches.</summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    public AttentionMap MapAttention(Tensor images, int index)
+    {
+        using var scope = new TensorScope();
+        return AttentionRollout.PatchMap(AttentionProbabilities(images, out int gh, out int gw), index, Config.ClassToken, gh, gw);
     }
 
     /// <summary>The input of the first block: patch embeddings, the class token, position embeddings (and their dropout).</summary>

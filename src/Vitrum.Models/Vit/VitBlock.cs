@@ -25,9 +25,15 @@ public sealed class VitBlock : Module<Tensor, Tensor>
     }
 
     /// <param name="input">[B, N, C]</param>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <param name="input">[B, N, C]</param>
+    /// <param name="attention">when given, receives the attention probabilities [B, H, N, N] (the unfused path, beside the fused one the block runs)</param>
+    public Tensor Forward(Tensor input, ICollection<Tensor>? attention)
     {
-        var a = Attn.Forward(Norm1.Forward(input));
+        var normed = Norm1.Forward(input);
+        attention?.Add(Attn.Probabilities(normed));
+        var a = Attn.Forward(normed);
         if (_ls1 != null) a = _ls1.Forward(a);
         var x = Ops.Add(input, _dropPath.Forward(a));
         var m = Mlp.Forward(Norm2.Forward(x));
