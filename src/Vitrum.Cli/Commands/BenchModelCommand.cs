@@ -13,7 +13,7 @@ namespace Vitrum.Cli.Commands;
 /// <c>vitrum bench model --model PRESET [--batch B] [--train]</c>: times inference (no-grad forward) or a
 /// training step (forward, cross-entropy, backward, AdamW) on random data and reports the median over
 /// <c>--runs</c> after <c>--warmup</c> untimed ones (tiered JIT and buffer pools warm up first), plus the
-/// process's peak resident memory (VmHWM), for side-by-side runs against PyTorch (bench/vit_vs_pytorch.sh).
+/// process's peak resident memory (VmHWM), for side-by-side runs against PyTorch (bench/side_by_side.sh).
 /// </summary>
 public static class BenchModelCommand
 {

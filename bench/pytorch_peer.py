@@ -1,6 +1,11 @@
 #!/usr/bin/python3
-"""PyTorch peer for bench/vit_vs_pytorch.py: torchvision's VisionTransformer in the config of a timm preset, or
-for a tnt_* preset timm's own TNT (tnt.py) imported from the directory in TIMM_SRC (a snapshot holding timm/).
+"""PyTorch peer for bench/side_by_side.py: the model of a timm preset name built from torchvision 0.14 or timm.
+
+- vit_* presets: torchvision's VisionTransformer configured as the timm preset (depth, width, heads, MLP, patch).
+- swin_{tiny,small,base}_patch4_window7_224: torchvision's SwinTransformer as its swin_t / swin_s / swin_b build
+  it, the same architecture as timm's presets, with timm's stochastic depth 0.1 (Vitrum's presets use it too).
+- tnt_* presets: timm's own TNT (tnt.py) imported from the directory in TIMM_SRC (a snapshot holding timm/).
+build_model() is shared with tools/onnx/export_onnx.py, which exports these same models for ONNX Runtime.
 
 Prints one JSON line with the same fields as `vitrum bench model --json`: the median milliseconds per
 batch over --runs timed iterations after --warmup untimed ones, images/s, and the process's peak RSS.
@@ -26,7 +31,17 @@ PRESETS = {
     "vit_base_patch32_224": dict(patch_size=32, num_layers=12, num_heads=12, hidden_dim=768, mlp_dim=3072),
 }
 
+# timm preset -> the arguments torchvision's swin_t / swin_s / swin_b give its SwinTransformer (v1). The class is
+# built directly because those builders fix stochastic depth (0.2 / 0.3 / 0.5); timm's presets use 0.1.
+SWIN = {
+    "swin_tiny_patch4_window7_224": dict(embed_dim=96, depths=[2, 2, 6, 2], num_heads=[3, 6, 12, 24]),
+    "swin_small_patch4_window7_224": dict(embed_dim=96, depths=[2, 2, 18, 2], num_heads=[3, 6, 12, 24]),
+    "swin_base_patch4_window7_224": dict(embed_dim=128, depths=[2, 2, 18, 2], num_heads=[4, 8, 16, 32]),
+}
+
 TNT = ("tnt_s_patch16_224", "tnt_s_legacy_patch16_224", "tnt_b_patch16_224")
+
+MODELS = sorted(PRESETS) + sorted(SWIN) + sorted(TNT)
 
 
 def tnt_model(name):
@@ -38,9 +53,18 @@ def tnt_model(name):
     return getattr(timm.models.tnt, name)()
 
 
+def build_model(name):
+    """The PyTorch model of a timm preset name (one of MODELS), with random weights from the current seed."""
+    if name in TNT:
+        return tnt_model(name)
+    if name in SWIN:
+        return torchvision.models.SwinTransformer(patch_size=[4, 4], window_size=[7, 7], stochastic_depth_prob=0.1, **SWIN[name])
+    return torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[name])
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default="vit_small_patch16_224", choices=sorted(PRESETS) + sorted(TNT))
+    ap.add_argument("--model", default="vit_small_patch16_224", choices=MODELS)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--train", action="store_true")
     ap.add_argument("--threads", type=int, default=2)
@@ -49,7 +73,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    model = tnt_model(a.model) if a.model in TNT else torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[a.model])
+    model = build_model(a.model)
     x = torch.randn(a.batch, 3, 224, 224)
     y = torch.arange(a.batch) * 7919 % 1000
     if a.train:
