@@ -138,6 +138,12 @@ internal sealed unsafe class FlashBackwardJob : FlashJob<FlashBackwardJob>
         const int bqMax = QueryRows, bk = FlashAttention.KeyBlock;
         ref readonly var p = ref _p;
         int b = head / p.H, h = head % p.H;
+        if (FlashAttentionSmall.Fits<TV, TOps>(p))
+        {
+            float* headBias = biasBase == null ? null : biasBase + (long)b * _biasLayout.StrideB + (long)h * _biasLayout.StrideH;
+            FlashAttentionSmall.Backward<TV, TOps>(p, head, _g, _lse, headBias, _biasLayout, kt);
+            return;
+        }
         int d = p.D, dv = p.Dv, ldk = p.KeysPadded, lds = ScoreStride(p);
         float* q = p.Q.Head(b, h), k = p.K.Head(b, h);
         int rsQ = p.Q.StrideRow, rsK = p.K.StrideRow;

@@ -61,8 +61,14 @@ internal sealed unsafe class FlashForwardJob : FlashJob<FlashForwardJob>
         int endBlock = Math.Min(_queryBlocks, firstBlock + _schedule.BlocksPerTask);
         var scratch = BufferPool.RentFloat(ScratchLength(p));
         float* kt = FlashAttention.Pin(scratch), s = kt + (long)p.D * p.KeysPadded;
+        bool small = FlashAttentionSmall.Fits<TV, TOps>(p);
         for (int head = firstHead; head < endHead; head++)
         {
+            if (small)
+            {
+                FlashAttentionSmall.Forward<TV, TOps>(p, head, _output, _lse, kt);
+                continue;
+            }
             int b = head / p.H, h = head % p.H;
             FlashTiles.PackTransposed(p.K.Head(b, h), p.Nk, p.K.StrideRow, p.D, kt, p.KeysPadded);
             for (int block = firstBlock; block < endBlock; block++)
