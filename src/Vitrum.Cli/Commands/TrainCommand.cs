@@ -26,9 +26,9 @@ public static class TrainCommand
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model);
-        var model = ModelChoice.Create(config, (ulong)a.Seed);
         var o = Options(a);
         RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        var model = ModelChoice.Create(config, (ulong)a.Seed);
         if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;

@@ -13,7 +13,7 @@ public static class TrainCli
     private static readonly Option<double?> WeightDecay = OptionalNumber("--weight-decay", "WD", "AdamW weight decay", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WeightDecay));
     private static readonly Option<double?> WarmupEpochs = OptionalNumber("--warmup-epochs", "E", "epochs of linear learning-rate warmup", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WarmupEpochs));
     private static readonly Option<double?> LabelSmoothing = OptionalNumber("--label-smoothing", "S", "label smoothing of the cross-entropy", new NumberRange<double>(0, 0.999), CliOptions.Recipe(r => r.LabelSmoothing));
-    private static readonly Option<double> ClipGrad = Number("--clip-grad", "N", "clip the gradient norm to this (0 = off; each epoch reports its clipped steps); alias --max-grad-norm", NumberRange<double>.AtLeast(0), 1.0);
+    private static readonly Option<double> ClipGrad = Number("--clip-grad", "N", "clip the gradient norm to this (0 = off; each epoch reports its clipped steps)", NumberRange<double>.AtLeast(0), 1.0);
     private static readonly Option<string?> Out = Text("--out", "DIR", "where weights, metrics.jsonl and chart.png go", "runs/MODEL-DATASET");
     private static readonly Option<bool> Resume = Flag("--resume", "continue from DIR/last.ckpt.safetensors");
     private static readonly Option<bool> Overwrite = Flag("--overwrite", "replace the earlier run in DIR (its weights, checkpoint, metrics.jsonl, chart.png); without it or --resume such a folder is refused");
