@@ -13,8 +13,9 @@ public readonly record struct BatchLoss(Tensor Loss, double Weight, long Correct
 /// <summary>
 /// One kind of learning problem, as <see cref="Trainer{TBatch}"/> drives it (DETR's <c>engine.py</c> takes a model, a
 /// criterion and a loader the same way): the batches of an epoch, the loss and counts of a batch, the evaluation after
-/// each epoch and which of its metrics picks the best weights, and the test at the end. Everything else (resume,
-/// cancellation, time budget, progress, metrics, best/last weights, checkpoint averaging) is the trainer's.
+/// each epoch on a validation split and which of its metrics picks the best weights, and the test at the end (never the
+/// split that picks the best weights). Everything else (resume, cancellation, time budget, divergence, progress,
+/// metrics, best/last weights, checkpoint averaging) is the trainer's.
 /// </summary>
 public interface ITrainingTask<TBatch> where TBatch : IDisposable
 {
@@ -45,12 +46,18 @@ public interface ITrainingTask<TBatch> where TBatch : IDisposable
     /// <summary>The forward pass and loss of a batch (with the tape recording), at optimizer step <paramref name="step"/>.</summary>
     BatchLoss Loss(TBatch batch, long step);
 
-    /// <summary>The evaluation after each epoch (eval mode, no gradients); the trainer puts the model back into training mode.</summary>
+    /// <summary>The evaluation after each epoch on the validation split (eval mode, no gradients); the trainer puts the model back into training mode.</summary>
     IReadOnlyList<Metric> Evaluate();
 
     /// <summary>Metadata the weight files carry beside the evaluation's figures (e.g. class names).</summary>
     IReadOnlyDictionary<string, string> WeightsMetadata { get; }
 
-    /// <summary>The final test, run with the best weights loaded (empty when the per-epoch evaluation is the test).</summary>
+    /// <summary>The final test of the weights the model holds (empty when the task has no test split).</summary>
     IReadOnlyList<Metric> Test(CancellationToken ct);
+
+    /// <summary>
+    /// Whether the final test also scores the weights the run ended with, before the best weights are loaded and tested
+    /// (an image run reports both; a sequence-to-sequence run, whose test decoding is slow, only the best).
+    /// </summary>
+    bool TestsFinalWeights { get; }
 }

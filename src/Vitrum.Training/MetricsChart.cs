@@ -23,7 +23,7 @@ public static class MetricsChart
     /// <summary>The height of a chart with <paramref name="panels"/> panels.</summary>
     public static int HeightFor(int panels) => panels * PanelHeight;
 
-    /// <summary>The records of a metrics.jsonl file, in order: each a JSON object of numbers (NaN and infinities as strings).</summary>
+    /// <summary>The records of a metrics.jsonl file, in order: each a JSON object of numbers (null, or the "NaN" strings of older files, read as NaN).</summary>
     /// <exception cref="DataFormatException">a line is not such an object</exception>
     public static List<IReadOnlyDictionary<string, double>> ReadRows(string path)
     {

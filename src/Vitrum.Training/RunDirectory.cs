@@ -11,28 +11,91 @@ namespace Vitrum.Training;
 /// (model, optimizer state, step and the run's extras: everything needed to resume), weight files such
 /// as <c>best.safetensors</c> and <c>last.safetensors</c> with the model config in their metadata (enough
 /// to rebuild the model), <c>metrics.jsonl</c> (one JSON object per epoch) and its drawing <c>chart.png</c>. Every file is written
-/// atomically (temporary name, then rename), so a run killed at any moment leaves usable files.
+/// atomically (temporary name, then rename), so a run killed at any moment leaves usable files. A run holds the
+/// folder's <see cref="RunLock"/> from <see cref="Open"/> to <see cref="Dispose"/>; a new run refuses a folder that holds
+/// an earlier run's files unless it resumes that run or overwrites it.
 /// </summary>
-public sealed class RunDirectory
+public sealed class RunDirectory : IDisposable
 {
+    /// <summary>The files a run writes, besides <c>epoch-N.safetensors</c>: a folder holding any of them holds a run.</summary>
+    public static readonly string[] RunFiles = { "last.ckpt.safetensors", "last.safetensors", "best.safetensors", "averaged.safetensors", "metrics.jsonl", "chart.png" };
+
+    private const string EpochFilePattern = "epoch-*.safetensors";
+
     private readonly Module _model;
     private readonly string _configJson;
+    private readonly RunLock _lock;
 
     public string Dir { get; }
     public string CheckpointPath => Path.Combine(Dir, "last.ckpt.safetensors");
     public string MetricsPath => Path.Combine(Dir, "metrics.jsonl");
     public string ChartPath => Path.Combine(Dir, "chart.png");
 
-    public RunDirectory(string dir, Module model, string configJson)
+    private RunDirectory(string dir, Module model, string configJson, RunLock runLock) =>
+        (Dir, _model, _configJson, _lock) = (dir, model, configJson, runLock);
+
+    /// <summary>
+    /// Takes <paramref name="dir"/> (created if missing) for a run: locks it, refuses it when it holds an earlier run that
+    /// is neither resumed (<paramref name="resume"/> with a checkpoint there) nor replaced (<paramref name="overwrite"/>:
+    /// the earlier run's files, and only those, are removed first).
+    /// </summary>
+    /// <exception cref="RunFolderException">another run holds the folder, or it holds an earlier run</exception>
+    public static RunDirectory Open(string dir, Module model, string configJson, bool resume, bool overwrite, Action<string>? log)
     {
-        (Dir, _model, _configJson) = (dir, model, configJson);
         Directory.CreateDirectory(dir);
+        var runLock = RunLock.Acquire(dir, log);
+        try
+        {
+            ThrowIfOccupied(dir, resume, overwrite);
+            if (overwrite)
+            {
+                var old = ExistingRunFiles(dir);
+                foreach (var f in old) File.Delete(Path.Combine(dir, f));
+                if (old.Count > 0) log?.Invoke($"--overwrite: removed {old.Count} files of the earlier run in {dir} ({string.Join(", ", old)})");
+            }
+            return new RunDirectory(dir, model, configJson, runLock);
+        }
+        catch
+        {
+            runLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="Open"/> would refuse, checked without taking or changing anything: lets a caller refuse a folder
+    /// before it loads its data.
+    /// </summary>
+    /// <exception cref="RunFolderException">another run holds the folder, or it holds an earlier run</exception>
+    public static void ThrowIfUnavailable(string dir, bool resume, bool overwrite)
+    {
+        if (!Directory.Exists(dir)) return;
+        RunLock.ThrowIfHeld(dir);
+        ThrowIfOccupied(dir, resume, overwrite);
+    }
+
+    /// <summary>The run files (<see cref="RunFiles"/>, <c>epoch-N.safetensors</c>) in <paramref name="dir"/>, by name.</summary>
+    public static List<string> ExistingRunFiles(string dir) =>
+        RunFiles.Where(f => File.Exists(Path.Combine(dir, f)))
+            .Concat(Directory.EnumerateFiles(dir, EpochFilePattern).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal))
+            .ToList();
+
+    private static void ThrowIfOccupied(string dir, bool resume, bool overwrite)
+    {
+        if (resume && overwrite) throw new ArgumentException("--resume continues the run in the folder and --overwrite replaces it: give one of them");
+        if (overwrite || (resume && File.Exists(Path.Combine(dir, RunFiles[0])))) return;
+        var files = ExistingRunFiles(dir);
+        if (files.Count == 0) return;
+        var held = string.Join(", ", files.Take(4)) + (files.Count > 4 ? $" and {files.Count - 4} more" : "");
+        throw new RunFolderException(resume
+            ? $"{dir} holds a run ({held}) but no checkpoint to resume ({RunFiles[0]}): add --overwrite instead of --resume to replace it"
+            : $"{dir} already holds a run ({held}): add --resume to continue it or --overwrite to replace it");
     }
 
     /// <summary>
     /// With <paramref name="resume"/> and a checkpoint present, restores model (weights and the generators of its
-    /// dropout masks) and optimizer and returns the
-    /// step and extras; otherwise starts afresh (an old metrics.jsonl is removed) and returns step 0.
+    /// dropout masks) and optimizer and returns the step and extras; otherwise starts afresh (saying so when
+    /// <paramref name="resume"/> found nothing to resume) and returns step 0.
     /// </summary>
     public (long Step, IReadOnlyDictionary<string, string> Extra) Begin(Optimizer optimizer, bool resume, Action<string>? log)
     {
@@ -43,7 +106,7 @@ public sealed class RunDirectory
             log?.Invoke($"resumed from {CheckpointPath} at step {st.Step}");
             return (st.Step, st.Extra ?? new Dictionary<string, string>());
         }
-        if (!resume && File.Exists(MetricsPath)) File.Delete(MetricsPath);
+        if (resume) log?.Invoke($"--resume: {Dir} holds no checkpoint ({Path.GetFileName(CheckpointPath)}) to resume; starting afresh");
         return (0, new Dictionary<string, string>());
     }
 
@@ -57,7 +120,7 @@ public sealed class RunDirectory
         SafetensorsWriter.Save(Path.Combine(Dir, name), _model.StateDict(), all);
     }
 
-    /// <summary>metrics.jsonl's keys are snake_case (<c>test_accuracy</c>), as in the CLI's <c>--json</c> output.</summary>
+    /// <summary>metrics.jsonl's keys are snake_case (<c>val_accuracy</c>), as in the CLI's <c>--json</c> output; non-finite figures are null.</summary>
     public static JsonSerializerOptions MetricsJson => EpochRecord.Json;
 
     /// <summary>Appends one line (a JSON object) to metrics.jsonl.</summary>
@@ -71,4 +134,7 @@ public sealed class RunDirectory
 
     public static double ParseOr(IReadOnlyDictionary<string, string> extra, string key, double fallback) =>
         extra.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
+
+    /// <summary>Releases the folder's lock.</summary>
+    public void Dispose() => _lock.Dispose();
 }

@@ -12,10 +12,14 @@ public sealed record TrainOptions
     public double LabelSmoothing { get; init; } = 0.1;
     /// <summary>Sequence-to-sequence runs: the last fraction of the planned steps (all epochs) over which the Noam rate falls linearly to 0 (0 = none).</summary>
     public double Cooldown { get; init; }
+    /// <summary>Clip the gradients' total L2 norm to this (timm's --clip-grad with --clip-mode norm); 0 = off. Each epoch reports how many steps it clipped.</summary>
     public double ClipGrad { get; init; } = 1.0;
     public ulong Seed { get; init; } = 42;
     public string OutDir { get; init; } = "runs/latest";
+    /// <summary>Continue the run in <see cref="OutDir"/> from its checkpoint (afresh, with a note, when it has none).</summary>
     public bool Resume { get; init; }
+    /// <summary>Remove the files of an earlier run in <see cref="OutDir"/> first; without it (or <see cref="Resume"/>) such a folder is refused.</summary>
+    public bool Overwrite { get; init; }
     /// <summary>Mixup/CutMix of each training batch (timm's --mixup/--cutmix); when set, its label smoothing replaces <see cref="LabelSmoothing"/> and the loss is soft-target cross-entropy.</summary>
     public Vitrum.Data.Transforms.Mixup? Mixup { get; init; }
     /// <summary>Extra metadata stored in the weights files (e.g. class names and preprocessing, so a checkpoint alone can predict).</summary>

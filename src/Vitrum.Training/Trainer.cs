@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Vitrum.Nn.IO;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
@@ -8,12 +9,16 @@ namespace Vitrum.Training;
 
 /// <summary>
 /// The one training loop of every task: per step the schedule's rate, the task's loss, backward, gradient-norm
-/// clipping and the optimizer step; after every epoch the task's evaluation, a metrics.jsonl line and chart.png,
-/// <c>last.safetensors</c>, <c>best.safetensors</c> (by the task's goal metric) and a resumable checkpoint. Cancelling
-/// (Ctrl+C, SIGTERM), <see cref="TrainOptions.MaxSteps"/> and <see cref="TrainOptions.MaxMinutes"/> stop it after a
-/// step; a stop mid-epoch saves a checkpoint that <see cref="TrainOptions.Resume"/> continues bit for bit. At the end
-/// the last <see cref="TrainOptions.AverageLast"/> epochs' weights are averaged (kept when they evaluate better, as the
-/// Transformer paper averages its last checkpoints), the best weights are loaded and the task's test runs.
+/// clipping and the optimizer step; after every epoch the task's evaluation (its validation split), a metrics.jsonl
+/// line and chart.png, <c>last.safetensors</c>, <c>best.safetensors</c> (by the task's goal metric; the first evaluation
+/// always writes it) and a resumable checkpoint. The run holds its folder (<see cref="RunDirectory.Open"/>): a folder
+/// with an earlier run is refused unless resumed or overwritten. A step whose loss or gradient norm is not finite stops
+/// the run with a <see cref="TrainingDivergedException"/> before the optimizer step, so no file gets diverged weights.
+/// Cancelling (Ctrl+C, SIGTERM), <see cref="TrainOptions.MaxSteps"/> and <see cref="TrainOptions.MaxMinutes"/> stop it
+/// after a step; a stop mid-epoch saves a checkpoint that <see cref="TrainOptions.Resume"/> continues bit for bit. At
+/// the end the task's test scores the final weights (when the task asks), the last <see cref="TrainOptions.AverageLast"/>
+/// epochs' weights are averaged (kept when they evaluate better, as the Transformer paper averages its last
+/// checkpoints), and the best weights are loaded and tested. An interrupted run tests nothing.
 /// </summary>
 /// <param name="options">the run's options; the task was built with the same</param>
 public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions options) where TBatch : IDisposable
@@ -22,21 +27,25 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
     public Action<EpochRecord>? OnEpoch { get; init; }
     public Action<string>? Log { get; init; }
 
+    private const string BestFile = "best.safetensors", BestEpochKey = "best_epoch";
+
     private string BestKey => "best_" + task.Goal.Key;
 
     public TrainResult Run(CancellationToken ct = default)
     {
         var model = task.Model.Module;
-        var run = new RunDirectory(options.OutDir, model, task.Model.ConfigJson);
+        using var run = RunDirectory.Open(options.OutDir, model, task.Model.ConfigJson, options.Resume, options.Overwrite, Log);
         int perEpoch = task.BatchesPerEpoch;
         long planned = (long)perEpoch * options.Epochs;
         var opt = task.CreateOptimizer();
         var schedule = task.CreateSchedule();
         var (step, extra) = run.Begin(opt, options.Resume, Log);
-        // A fresh run must not average the kept epochs of an earlier run in the same folder.
-        if (!options.Resume)
-            foreach (var stale in Directory.EnumerateFiles(run.Dir, "epoch-*.safetensors")) File.Delete(stale);
+        // After Open a checkpoint, or best weights, can only be the resumed run's own.
+        long? savedStep = File.Exists(run.CheckpointPath) ? step : null;
+        bool haveBest = File.Exists(Path.Combine(run.Dir, BestFile));
         double best = RunDirectory.ParseOr(extra, BestKey, task.Goal.Worst);
+        int bestEpoch = (int)RunDirectory.ParseOr(extra, BestEpochKey, 0);
+        bool bestIsCurrent = false;
         double trainSeconds = RunDirectory.ParseOr(extra, "train_seconds", 0), spentBefore = RunDirectory.ParseOr(extra, "seconds", 0);
         double trainSecondsAtStart = trainSeconds, unitsDone = 0;
         var clock = Stopwatch.StartNew();
@@ -50,6 +59,7 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
             var epochClock = Stopwatch.StartNew();
             double lossSum = 0, weight = 0, epochUnits = 0;
             long correct = 0;
+            int clipped = 0;
             int bi = (int)(step - (long)epoch * perEpoch);
             var loaderWait = new Stopwatch();
             foreach (var batch in Waited(task.Epoch(epoch, bi), loaderWait))
@@ -59,11 +69,16 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
                 {
                     schedule.Apply(opt, step);
                     var b = task.Loss(batch, step);
+                    double loss = b.Loss.Item();
+                    if (!double.IsFinite(loss)) throw Diverged(run, epoch, step, bi, loss, double.NaN, savedStep);
                     opt.ZeroGrad();
                     b.Loss.Backward();
-                    if (options.ClipGrad > 0) GradClip.ClipGradNorm(model.Parameters(), options.ClipGrad);
+                    // The norm clipping measures anyway; without clipping, one more pass over the gradients.
+                    double norm = options.ClipGrad > 0 ? GradClip.ClipGradNorm(model.Parameters(), options.ClipGrad) : GradClip.TotalNorm(model.Parameters());
+                    if (!double.IsFinite(norm)) throw Diverged(run, epoch, step, bi, loss, norm, savedStep);
+                    if (options.ClipGrad > 0 && GradClip.Clips(norm, options.ClipGrad)) clipped++;
                     opt.Step();
-                    lossSum += b.Loss.Item() * b.Weight;
+                    lossSum += loss * b.Weight;
                     weight += b.Weight;
                     correct += b.Correct;
                     epochUnits += b.Units;
@@ -84,14 +99,15 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
             unitsDone += epochUnits;
             if (interrupted && bi < perEpoch)
             {
-                SaveState(run, opt, step, best, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
+                SaveState(run, opt, step, best, bestEpoch, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
                 Log?.Invoke($"stopped at step {step}; resume with --resume");
                 break;
             }
             last = task.Evaluate();
             model.Train();
             var record = new EpochRecord(epoch + 1, step, weight == 0 ? 0 : lossSum / weight, weight == 0 ? 0 : correct / weight, last,
-                schedule.LrAt(Math.Max(0, step - 1)), epochClock.Elapsed.TotalSeconds, epochUnits / Math.Max(epochTrainSeconds, 1e-9));
+                schedule.LrAt(Math.Max(0, step - 1)), epochClock.Elapsed.TotalSeconds, epochUnits / Math.Max(epochTrainSeconds, 1e-9),
+                options.ClipGrad > 0 ? clipped : null);
             run.AppendMetricsLine(record.ToJson(task.TrainAccuracyKey, task.ThroughputKey));
             run.SaveChart(task.ChartRates);
             OnEpoch?.Invoke(record);
@@ -99,20 +115,50 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
             run.SaveWeights("last.safetensors", epoch + 1, meta);
             if (epoch >= options.Epochs - options.AverageLast) run.SaveWeights(EpochFile(epoch + 1), epoch + 1, meta);
             double value = task.Goal.Of(last);
-            if (task.Goal.IsBetter(value, best))
+            // The first evaluation always writes best weights, whatever it measured, so a run has them from then on.
+            bestIsCurrent = !haveBest || task.Goal.IsBetter(value, best);
+            if (bestIsCurrent)
             {
-                best = value;
-                run.SaveWeights("best.safetensors", epoch + 1, meta);
+                if (!double.IsNaN(value)) best = value;
+                (bestEpoch, haveBest) = (epoch + 1, true);
+                run.SaveWeights(BestFile, epoch + 1, meta);
             }
-            SaveState(run, opt, step, best, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
+            SaveState(run, opt, step, best, bestEpoch, trainSeconds, spentBefore + clock.Elapsed.TotalSeconds);
+            savedStep = step;
         }
         double perSecond = unitsDone / Math.Max(trainSeconds - trainSecondsAtStart, 1e-9);
-        if (interrupted)
-            return new TrainResult(epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds, perSecond, true, false, best, last, Array.Empty<Metric>());
-        best = AverageLastEpochs(run, epoch, best);
-        LoadBest(run);
-        var test = task.Test(ct);
-        return new TrainResult(epoch, step, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds, perSecond, false, outOfTime, best, last, test);
+        TrainResult Result(bool stopped, IReadOnlyList<Metric> test, IReadOnlyList<Metric> finalTest) =>
+            new(epoch, step, perEpoch, spentBefore + clock.Elapsed.TotalSeconds, trainSeconds, perSecond, stopped, outOfTime && !stopped, best, bestEpoch, last, test, finalTest);
+        if (interrupted) return Result(true, Array.Empty<Metric>(), Array.Empty<Metric>());
+        try
+        {
+            var finalTest = task.TestsFinalWeights ? task.Test(ct) : Array.Empty<Metric>();
+            if (AverageLastEpochs(run, epoch, best) is { } average)
+            {
+                // The model now holds the average: the best weights are on disk unless the average is them.
+                bestIsCurrent = average.Won;
+                if (average.Won) (best, bestEpoch) = (average.Value, -1);
+            }
+            if (task.TestsFinalWeights && bestIsCurrent) return Result(false, finalTest, finalTest);
+            LoadBest(run);
+            return Result(false, task.Test(ct), finalTest);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Log?.Invoke("stopped during the final test: no test figures");
+            return Result(true, Array.Empty<Metric>(), Array.Empty<Metric>());
+        }
+    }
+
+    /// <summary>The stop of a diverged step (the loss, else the gradient norm is not finite), before the optimizer changed any weight.</summary>
+    private TrainingDivergedException Diverged(RunDirectory run, int epoch, long step, int batch, double loss, double norm, long? savedStep)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string what = !double.IsFinite(loss) ? $"the loss is {loss.ToString(inv)}" : $"the gradient norm is {norm.ToString(inv)} (loss {loss.ToString("G6", inv)})";
+        string kept = savedStep is long s ? $"{run.CheckpointPath} (step {s}) is the last good checkpoint" : "no checkpoint had been saved yet";
+        return new TrainingDivergedException(
+            $"training diverged in epoch {epoch + 1} at step {step + 1} (batch {batch + 1} of {task.BatchesPerEpoch}): {what}; try a lower --lr (now {options.Lr.ToString(inv)}). " +
+            $"Stopped before updating the weights: {kept}", epoch + 1, step + 1, loss, norm);
     }
 
     /// <summary>The batches, with the time spent waiting for each added to <paramref name="wait"/>: a loader that keeps up costs nothing here.</summary>
@@ -142,13 +188,14 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
     /// <summary>
     /// Averages the kept weights of the last <c>AverageLast</c> epochs up to <paramref name="epochsDone"/> (fewer when
     /// the run stopped early) into averaged.safetensors, evaluates the average, and makes it the best weights when it
-    /// beats <paramref name="best"/>. Returns the best value of the goal metric.
+    /// beats <paramref name="best"/>. Returns the average's goal value and whether it won, or null when there was nothing
+    /// to average (the model then still holds its final weights).
     /// </summary>
-    private double AverageLastEpochs(RunDirectory run, int epochsDone, double best)
+    private (double Value, bool Won)? AverageLastEpochs(RunDirectory run, int epochsDone, double best)
     {
         var files = Enumerable.Range(epochsDone - options.AverageLast + 1, Math.Max(0, options.AverageLast))
             .Select(e => Path.Combine(run.Dir, EpochFile(e))).Where(File.Exists).ToList();
-        if (files.Count < 2) return best;
+        if (files.Count < 2) return null;
         using (new TensorScope())
             task.Model.LoadWeights(CheckpointAverage.Average(files), "averaged checkpoints");
         var eval = task.Evaluate();
@@ -158,24 +205,25 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
         run.SaveWeights("averaged.safetensors", epochsDone, meta);
         double value = task.Goal.Of(eval);
         Log?.Invoke($"average of the last {files.Count} epochs: {string.Join(", ", eval)} (best single epoch: {eval.First(m => m.Key == task.Goal.Key) with { Value = best }})");
-        if (!task.Goal.IsBetter(value, best)) return best;
-        run.SaveWeights("best.safetensors", epochsDone, meta);
-        return value;
+        if (!task.Goal.IsBetter(value, best)) return (value, false);
+        run.SaveWeights(BestFile, epochsDone, meta);
+        return (value, true);
     }
 
     /// <summary>The final test runs with the weights that evaluated best.</summary>
     private void LoadBest(RunDirectory run)
     {
-        var path = Path.Combine(run.Dir, "best.safetensors");
+        var path = Path.Combine(run.Dir, BestFile);
         if (!File.Exists(path)) return;
         using var scope = new TensorScope();
         task.Model.LoadWeights(StateDictFile.Load(path), Path.GetFileName(path));
     }
 
-    private void SaveState(RunDirectory run, Optimizer opt, long step, double best, double trainSeconds, double seconds) =>
+    private void SaveState(RunDirectory run, Optimizer opt, long step, double best, int bestEpoch, double trainSeconds, double seconds) =>
         run.SaveState(opt, step, new Dictionary<string, string>
         {
             [BestKey] = RunDirectory.Format(best),
+            [BestEpochKey] = RunDirectory.Format(bestEpoch),
             ["train_seconds"] = RunDirectory.Format(trainSeconds),
             ["seconds"] = RunDirectory.Format(seconds),
         });

@@ -112,7 +112,7 @@ public class CliImageTests : IDisposable
         using (var m = JsonDocument.Parse(metrics[^1]))
         {
             Assert.Equal(4, m.RootElement.GetProperty("epoch").GetInt32());
-            Assert.InRange(m.RootElement.GetProperty("test_accuracy").GetDouble(), 0, 1);
+            Assert.InRange(m.RootElement.GetProperty("val_accuracy").GetDouble(), 0, 1);
             Assert.True(m.RootElement.GetProperty("images_per_second").GetDouble() > 0);
         }
         var weights = Path.Combine(run, "best.safetensors");

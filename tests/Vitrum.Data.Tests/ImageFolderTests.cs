@@ -21,13 +21,16 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
-    public void Classes_are_sorted_subfolders_and_every_tenth_file_is_test()
+    public void Classes_are_sorted_subfolders_every_tenth_file_is_test_and_a_tenth_of_the_rest_validates()
     {
         for (int i = 0; i < 20; i++) Png($"zebra/{i:D2}.png", 10, 14, 1, 200);
         for (int i = 0; i < 10; i++) Png($"ant/{i:D2}.png", 8, 8, 1, 30);
-        var (train, test) = ImageFolder.LoadSplit(_dir, 6);
+        var (train, val, test, heldOut) = ImageFolder.LoadSplit(_dir, 6);
+        Assert.True(heldOut);
         Assert.Equal(new[] { "ant", "zebra" }, train.Classes);
-        Assert.Equal((27, 3), (train.Count, test.Count));
+        // 9 + 18 training files: (9 + 5) / 10 = 1 ant and (18 + 5) / 10 = 2 zebras validate.
+        Assert.Equal((24, 3, 3), (train.Count, val.Count, test!.Count));
+        Assert.Equal(new[] { 0, 1, 1 }, val.Labels);
         Assert.Equal((1, 6, 6), (train.Channels, train.Height, train.Width));
         Assert.Equal(new[] { 0, 1, 1 }, test.Labels);
         Assert.Equal(200, test.Image(2)[17]);
@@ -36,18 +39,49 @@ public class ImageFolderTests : IDisposable
     }
 
     [Fact]
-    public void Train_and_test_subfolders_are_used_when_present_and_colour_wins_over_grey()
+    public void Train_val_and_test_subfolders_are_used_when_present_and_colour_wins_over_grey()
     {
         Png("train/a/1.png", 5, 5, 1, 10);
         Png("train/b/1.png", 5, 5, 4, 90);
+        Png("val/a/1.png", 5, 5, 3, 20);
+        Png("val/b/1.png", 5, 5, 3, 80);
         Png("test/a/1.png", 5, 5, 3, 50);
         Png("test/b/1.png", 5, 5, 2, 70);
-        var (train, test) = ImageFolder.LoadSplit(_dir, 4);
-        Assert.Equal((2, 2), (train.Count, test.Count));
+        var (train, val, test, heldOut) = ImageFolder.LoadSplit(_dir, 4);
+        Assert.False(heldOut);
+        Assert.Equal((2, 2, 2), (train.Count, val.Count, test!.Count));
         Assert.Equal(3, train.Channels);
         Assert.Equal(3, test.Channels);
         Assert.All(test.Image(1).ToArray(), v => Assert.Equal(70, v));
+        Assert.All(val.Image(0).ToArray(), v => Assert.Equal(20, v));
         Assert.Equal(2, ImageFolder.LoadForEvaluation(_dir, 4).Count);
+    }
+
+    [Fact]
+    public void A_train_and_val_folder_validates_on_val_and_has_no_test_split()
+    {
+        Png("train/a/1.png", 5, 5, 1, 10);
+        Png("train/b/1.png", 5, 5, 1, 90);
+        Png("val/a/1.png", 5, 5, 1, 20);
+        Png("val/b/1.png", 5, 5, 1, 80);
+        var splits = ImageFolder.LoadSplit(_dir, 4);
+        Assert.Null(splits.Test);
+        Assert.Equal(new byte[] { 20, 80 }, new[] { splits.Val.Image(0)[0], splits.Val.Image(1)[0] });
+        Assert.Equal("train 2 / val 2 / no test images", splits.Describe());
+    }
+
+    [Fact]
+    public void A_train_and_test_folder_holds_its_validation_images_out_of_train()
+    {
+        for (int i = 0; i < 12; i++) Png($"train/a/{i:D2}.png", 5, 5, 1, (byte)i);
+        for (int i = 0; i < 3; i++) Png($"train/b/{i:D2}.png", 5, 5, 1, (byte)(100 + i));
+        Png("test/a/1.png", 5, 5, 1, 50);
+        Png("test/b/1.png", 5, 5, 1, 150);
+        var (train, val, test, heldOut) = ImageFolder.LoadSplit(_dir, 4);
+        Assert.True(heldOut);
+        Assert.Equal((13, 2, 2), (train.Count, val.Count, test!.Count)); // (12 + 5) / 10 = 1 of a, at least 1 of b
+        var trainValues = Enumerable.Range(0, train.Count).Select(i => train.Image(i)[0]).ToHashSet();
+        Assert.All(Enumerable.Range(0, val.Count), i => Assert.DoesNotContain(val.Image(i)[0], trainValues));
     }
 
     private void Copy(string fixture, string rel)

@@ -18,11 +18,16 @@ public static class DatasetChoice
             throw new CliException($"--dataset {dataset} holds words for sequence-to-sequence models, but {model} classifies images (data sets: {string.Join(", ", Names)} or a folder of images)");
     }
 
+    /// <summary>
+    /// The splits of a training run. MNIST and Fashion-MNIST validate on 5,000 images held out of their 60,000 training
+    /// images (<see cref="ValidationSplit.MnistOneIn"/> of each class) and test on their 10,000; folders as
+    /// <see cref="ImageFolder.LoadSplit"/> splits them.
+    /// </summary>
     /// <param name="size">the model's image size: folder images are stored at it</param>
-    public static (ImageClassificationData Train, ImageClassificationData Test) Load(string name, int size, Action<string> log) => name switch
+    public static ImageSplits Load(string name, int size, Action<string> log) => name switch
     {
-        "mnist" => (Mnist.Load(true, log), Mnist.Load(false, log)),
-        "fashion-mnist" => (FashionMnist.Load(true, log), FashionMnist.Load(false, log)),
+        "mnist" => ImageSplits.HoldingOut(Mnist.Load(true, log), Mnist.Load(false, log), ValidationSplit.MnistOneIn, name),
+        "fashion-mnist" => ImageSplits.HoldingOut(FashionMnist.Load(true, log), FashionMnist.Load(false, log), ValidationSplit.MnistOneIn, name),
         _ when ImageFolder.IsImageFolder(name) => ImageFolder.LoadSplit(name, size, log),
         _ => throw new CliException(Unknown(name)),
     };

@@ -32,7 +32,7 @@ public static class EvalCommand
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var (loss, acc) = Evaluation.Classify(model.Module, test, testTf, a.BatchSize ?? DefaultBatchSize);
         if (a.Json)
-            Console.WriteLine(JsonSerializer.Serialize(new { test_accuracy = acc, test_loss = loss, images = test.Count, seconds = Math.Round(sw.Elapsed.TotalSeconds, 2) }));
+            Console.WriteLine(JsonSerializer.Serialize(new { test_accuracy = acc, test_loss = loss, images = test.Count, seconds = Math.Round(sw.Elapsed.TotalSeconds, 2) }, FiniteJson.Options));
         else
             ResultTable.Write(("data set", a.Dataset), ("test accuracy", acc.ToString("P2", CultureInfo.InvariantCulture)), ("test loss", loss.ToString("F4", CultureInfo.InvariantCulture)),
                 ("images", test.Count.ToString("N0", CultureInfo.InvariantCulture)), ("seconds", sw.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)));

@@ -29,9 +29,9 @@ public static class G2PTrainCommand
             BeamSize = a.Beam ?? recipe.BeamSize,
             LengthPenalty = a.LengthPenalty,
             Cooldown = a.Cooldown ?? recipe.Cooldown,
-            MaxMinutes = a.MaxMinutes,
             AverageLast = a.AverageLast ?? recipe.AverageLast,
         };
+        RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
 
         var data = CmuDict.Load(msg => Console.Error.WriteLine(msg));
         int trainWords = a.TrainWords;
@@ -52,7 +52,8 @@ public static class G2PTrainCommand
         var r = progress.Run(() => trainer.Run(ctrlC.Token));
         if (!a.Json)
             Console.WriteLine(r.Interrupted
-                ? $"interrupted after {r.Steps} steps ({r.Epochs} epochs); --resume continues from the checkpoint in {o.OutDir}"
+                ? string.Format(CultureInfo.InvariantCulture, "interrupted {0}; {1}; no test ran; --resume continues from the checkpoint in {2}",
+                    r.StoppedAt(), r.BestEpoch != 0 ? string.Format(CultureInfo.InvariantCulture, "best valid WER {0:P2}, {1}", r.Best, r.BestSource) : "no validation yet", o.OutDir)
                 : string.Format(CultureInfo.InvariantCulture, "test WER {0:P2}, PER {1:P2} ({2}) after {3} epochs in {4:F0} s; weights in {5}",
                     r["test_wer"], r["test_per"], o.BeamSize > 1 ? $"beam {o.BeamSize}" : "greedy", r.Epochs, r.Seconds, o.OutDir));
         else
@@ -70,7 +71,7 @@ public static class G2PTrainCommand
                 time_limit_reached = r.TimeLimitReached,
                 interrupted = r.Interrupted,
                 out_dir = o.OutDir,
-            }));
+            }, FiniteJson.Options));
         return r.Interrupted ? 130 : 0;
     }
 

@@ -55,7 +55,7 @@ public static class PredictCommand
             lines.Add($"{label}: " + string.Join(", ", best.Select(c => $"{c.Label} ({c.Probability:P1})")));
             rows.Add(new { image = input != null ? (object)i : images[i], top = best.Select(c => new { @class = c.Class, label = c.Label, probability = c.Probability }).ToArray() });
         }
-        if (json) Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }));
+        if (json) Console.WriteLine(JsonSerializer.Serialize(new { predictions = rows, output }, FiniteJson.Options));
         else lines.ForEach(Console.WriteLine);
         return 0;
     }

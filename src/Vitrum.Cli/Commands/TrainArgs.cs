@@ -21,7 +21,9 @@ public sealed record TrainArgs
     public int Seed { get; init; }
     public string? Out { get; init; }
     public bool Resume { get; init; }
+    public bool Overwrite { get; init; }
     public long? MaxSteps { get; init; }
+    public double? MaxMinutes { get; init; }
 
     // Image classification only.
     public double Mixup { get; init; }
@@ -35,7 +37,6 @@ public sealed record TrainArgs
     public int? Beam { get; init; }
     public double LengthPenalty { get; init; } = 0.6;
     public double? Cooldown { get; init; }
-    public double? MaxMinutes { get; init; }
     public int? AverageLast { get; init; }
     public int TrainWords { get; init; }
 

@@ -26,13 +26,15 @@ public static class TrainCommand
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model);
-        var model = ModelChoice.Create(config, (ulong)a.Seed);
         var o = Options(a);
+        RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        var model = ModelChoice.Create(config, (ulong)a.Seed);
         if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;
 
-        var (train, test) = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
+        var data = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
+        var train = data.Train;
         var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift);
         if (train.Channels != model.InChannels)
             throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}");
@@ -41,36 +43,52 @@ public static class TrainCommand
         o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };
         var progress = new TrainingProgress("acc");
         using var ctrlC = new CtrlC(progress.Line);
-        var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, train, test, trainTf, testTf, o), o)
+        var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, data, trainTf, testTf, o), o)
         {
             OnStep = progress.Step,
             OnEpoch = progress.Epoch,
             Log = progress.Line,
         };
-        Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset}: {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
+        Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset} ({data.Describe()}): {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
         var r = progress.Run(() => trainer.Run(ctrlC.Token));
+        var chart = Path.Combine(o.OutDir, "chart.png");
         if (a.Json)
             Console.WriteLine(JsonSerializer.Serialize(new
             {
-                test_accuracy = r.LastEval == null ? (double?)null : r["test_accuracy"],
-                best_accuracy = double.IsFinite(r.Best) ? r.Best : (double?)null,
+                test_accuracy = Measured(r.Final("test_accuracy")),
+                best_test_accuracy = Measured(r["test_accuracy"]),
+                best_val_accuracy = Measured(r.Best),
+                best_epoch = r.BestEpoch,
                 epochs = r.Epochs,
+                steps = r.Steps,
                 seconds = Math.Round(r.Seconds, 1),
                 interrupted = r.Interrupted,
+                time_limit_reached = r.TimeLimitReached,
                 out_dir = o.OutDir,
-                chart = Path.Combine(o.OutDir, "chart.png"),
-            }));
-        else
-            Console.WriteLine(r.Interrupted
-                ? $"interrupted after {r.Epochs} epochs; --resume continues from the checkpoint in {o.OutDir}"
-                : string.Format(CultureInfo.InvariantCulture, "test accuracy {0:P2} (best {1:P2}) after {2} epochs in {3:F0} s; weights in {4}",
-                    r["test_accuracy"], r.Best, r.Epochs, r.Seconds, o.OutDir));
+                chart = File.Exists(chart) ? chart : null,
+            }, FiniteJson.Options));
+        else Console.WriteLine(Summary(r, o.OutDir));
         return r.Interrupted ? 130 : 0;
+    }
+
+    /// <summary>A figure that was measured, else null (a JSON null rather than a made-up 0).</summary>
+    private static double? Measured(double v) => double.IsFinite(v) ? v : null;
+
+    private static string Summary(TrainResult r, string outDir)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string best = r.BestEpoch != 0 ? string.Format(inv, "best val accuracy {0:P2}, {1}", r.Best, r.BestSource) : "no validation yet";
+        if (r.Interrupted) return $"interrupted {r.StoppedAt()}; {best}; no test ran; --resume continues from the checkpoint in {outDir}";
+        if (double.IsNaN(r.Final("test_accuracy")))
+            return string.Format(inv, "{0} after {1} epochs in {2:F0} s (the data set has no test split); weights in {3}", best, r.Epochs, r.Seconds, outDir);
+        return string.Format(inv, "test accuracy {0:P2} with the final weights, {1:P2} with the best ({2}) after {3} epochs in {4:F0} s; weights in {5}",
+            r.Final("test_accuracy"), r["test_accuracy"], best, r.Epochs, r.Seconds, outDir);
     }
 
     /// <summary>The options every training run takes, defaulting to the model's recipe (<see cref="ModelChoice.TrainingDefaults"/>).</summary>
     public static TrainOptions Options(TrainArgs a)
     {
+        if (a.Resume && a.Overwrite) throw new CliException("--resume continues the run in --out and --overwrite replaces it: give one of them");
         var defaults = ModelChoice.TrainingDefaults(a.Model, a.Dataset);
         return new TrainOptions
         {
@@ -84,7 +102,9 @@ public static class TrainCommand
             Seed = (ulong)a.Seed,
             OutDir = a.Out ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(a.Model)}-{a.Dataset}"),
             Resume = a.Resume,
+            Overwrite = a.Overwrite,
             MaxSteps = a.MaxSteps,
+            MaxMinutes = a.MaxMinutes,
         };
     }
 }

@@ -77,10 +77,11 @@ public sealed class TrainingProgress
         Line($"epoch {p.Epoch}/{p.Epochs} [{new string('#', filled)}{new string('.', width - filled)}] {Status(p)}");
     }
 
-    /// <summary>The line after each epoch: training loss and accuracy, the task's evaluation, rate, time and throughput.</summary>
+    /// <summary>The line after each epoch: training loss and accuracy, the task's evaluation, rate, clipped steps, time and throughput.</summary>
     public void Epoch(EpochRecord m) => Line(string.Format(CultureInfo.InvariantCulture,
-        "epoch {0}: train loss {1:F4} {2} {3:P2} | {4} | lr {5:G3}, {6:F0} s, {7:F0} {8}",
-        m.Epoch, m.TrainLoss, _accuracyLabel, m.TrainAccuracy, string.Join(", ", m.Eval), m.Lr, m.Seconds, m.PerSecond, _unit));
+        "epoch {0}: train loss {1:F4} {2} {3:P2} | {4} | lr {5:G3}{6}, {7:F0} s, {8:F0} {9}",
+        m.Epoch, m.TrainLoss, _accuracyLabel, m.TrainAccuracy, string.Join(", ", m.Eval), m.Lr,
+        m.ClippedSteps is int c ? $", {c} steps clipped" : "", m.Seconds, m.PerSecond, _unit));
 
     private string Status(StepProgress p) => string.Format(CultureInfo.InvariantCulture,
         "{0}/{1} loss {2:F4} {3} {4:P2} {5:F0} {6} eta {7}:{8:mm\\:ss}",

@@ -13,9 +13,10 @@ public static class TrainCli
     private static readonly Option<double?> WeightDecay = OptionalNumber("--weight-decay", "WD", "AdamW weight decay", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WeightDecay));
     private static readonly Option<double?> WarmupEpochs = OptionalNumber("--warmup-epochs", "E", "epochs of linear learning-rate warmup", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WarmupEpochs));
     private static readonly Option<double?> LabelSmoothing = OptionalNumber("--label-smoothing", "S", "label smoothing of the cross-entropy", new NumberRange<double>(0, 0.999), CliOptions.Recipe(r => r.LabelSmoothing));
-    private static readonly Option<double> ClipGrad = Number("--clip-grad", "N", "clip the gradient norm to this (0 = off)", NumberRange<double>.AtLeast(0), 1.0);
+    private static readonly Option<double> ClipGrad = Number("--clip-grad", "N", "clip the gradient norm to this (0 = off; each epoch reports its clipped steps)", NumberRange<double>.AtLeast(0), 1.0);
     private static readonly Option<string?> Out = Text("--out", "DIR", "where weights, metrics.jsonl and chart.png go", "runs/MODEL-DATASET");
     private static readonly Option<bool> Resume = Flag("--resume", "continue from DIR/last.ckpt.safetensors");
+    private static readonly Option<bool> Overwrite = Flag("--overwrite", "replace the earlier run in DIR (its weights, checkpoint, metrics.jsonl, chart.png); without it or --resume such a folder is refused");
     private static readonly Option<long?> MaxSteps = OptionalNumber("--max-steps", "N", "stop after this many optimizer steps, as an interruption (for smoke tests)", NumberRange<long>.AtLeast(1), "the whole schedule");
 
     private static readonly Option<double> Mixup = Number("--mixup", "A", "mixup alpha (0 = off)", NumberRange<double>.AtLeast(0), 0);
@@ -31,7 +32,7 @@ public static class TrainCli
     private static readonly Option<int> TrainWords = Number("--train-words", "N", "train on an even subset of this many words (0 = all)", NumberRange<int>.AtLeast(0), 0);
 
     private static readonly Option[] ImageOnly = [Mixup, Cutmix, MixupProb, MixupSwitchProb, RandomShift];
-    private static readonly Option[] Seq2SeqOnly = [WarmupSteps, CliOptions.RecipeBeam, CliOptions.LengthPenalty, Cooldown, MaxMinutes, AverageLast, TrainWords];
+    private static readonly Option[] Seq2SeqOnly = [WarmupSteps, CliOptions.RecipeBeam, CliOptions.LengthPenalty, Cooldown, AverageLast, TrainWords];
 
     public static VitrumCommand Create()
     {
@@ -41,8 +42,9 @@ public static class TrainCli
             $"image data sets only: {string.Join(", ", ImageOnly.Select(o => o.Name))}\ncmudict only: {string.Join(", ", Seq2SeqOnly.Select(o => o.Name))}")
         {
             CliOptions.ModelToBuild, CliOptions.Dataset, Epochs, BatchSize, Lr, WeightDecay, WarmupEpochs, LabelSmoothing, ClipGrad,
-            CliOptions.Seed, Out, Resume, MaxSteps, CliOptions.Threads, CliOptions.Json,
+            CliOptions.Seed, Out, Resume, Overwrite, MaxSteps, MaxMinutes, CliOptions.Threads, CliOptions.Json,
         };
+        ClipGrad.Aliases.Add("--max-grad-norm");
         foreach (var o in ImageOnly.Concat(Seq2SeqOnly)) command.Add(o);
         command.Runs(r => TrainCommand.Run(new TrainArgs
         {
@@ -59,6 +61,7 @@ public static class TrainCli
             Seed = r.GetValue(CliOptions.Seed),
             Out = r.GetValue(Out),
             Resume = r.GetValue(Resume),
+            Overwrite = r.GetValue(Overwrite),
             MaxSteps = r.GetValue(MaxSteps),
             Mixup = r.GetValue(Mixup),
             Cutmix = r.GetValue(Cutmix),

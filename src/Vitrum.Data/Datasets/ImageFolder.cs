@@ -7,8 +7,8 @@ namespace Vitrum.Data.Datasets;
 /// <summary>
 /// A folder of labelled images, torchvision's ImageFolder layout: one subfolder per class (sorted names are
 /// the classes), image files inside (any format <see cref="ImageFile"/> reads). A split is <c>DIR/train</c> plus
-/// <c>DIR/test</c> (or <c>DIR/val</c>) when those exist; otherwise every 10th file of each class (in name order)
-/// is the test set. Images are decoded once and stored at the model's size (shorter side resized to it, then the
+/// <c>DIR/test</c> and/or <c>DIR/val</c> when those exist; otherwise every 10th file of each class (in name order)
+/// is the test set (see <see cref="LoadSplit"/>). Images are decoded once and stored at the model's size (shorter side resized to it, then the
 /// central square), so a folder's memory is N x C x size^2 bytes. A folder is grey (1 channel) when all its
 /// images are grey (as their files declare, see <see cref="SampleLayout"/>), else RGB (grey images are repeated
 /// into three channels); alpha is dropped.
@@ -23,13 +23,25 @@ public static class ImageFolder
     private static string? SplitDir(string dir, params string[] names) =>
         names.Select(n => Path.Combine(dir, n)).FirstOrDefault(Directory.Exists);
 
-    /// <summary>The train and test split of <paramref name="dir"/>.</summary>
-    public static (ImageClassificationData Train, ImageClassificationData Test) LoadSplit(string dir, int size, Action<string>? log = null)
+    /// <summary>
+    /// The splits of <paramref name="dir"/>: with <c>DIR/train</c> beside <c>DIR/test</c> or <c>DIR/val</c>, those folders
+    /// (a train/val folder has no test split); otherwise every 10th file of each class is the test set. The validation
+    /// images are <c>DIR/val</c> when present, else held out of the training images (<see cref="ValidationSplit"/>).
+    /// </summary>
+    public static ImageSplits LoadSplit(string dir, int size, Action<string>? log = null)
     {
-        var train = SplitDir(dir, "train");
-        var test = SplitDir(dir, "test", "val");
-        if (train != null && test != null) return (Load(train, size, _ => true, log), Load(test, size, _ => true, log, Classes(train)));
-        return (Load(dir, size, i => i % TestEvery != TestEvery - 1, log), Load(dir, size, i => i % TestEvery == TestEvery - 1, log));
+        string? train = SplitDir(dir, "train"), test = SplitDir(dir, "test"), val = SplitDir(dir, "val");
+        if (train != null && (test ?? val) != null)
+        {
+            var classes = Classes(train);
+            var trainData = Load(train, size, _ => true, log, classes);
+            var testData = test == null ? null : Load(test, size, _ => true, log, classes);
+            return val != null
+                ? new ImageSplits(trainData, Load(val, size, _ => true, log, classes), testData, ValHeldOut: false)
+                : ImageSplits.HoldingOut(trainData, testData, ValidationSplit.FolderOneIn, train);
+        }
+        return ImageSplits.HoldingOut(Load(dir, size, i => i % TestEvery != TestEvery - 1, log), Load(dir, size, i => i % TestEvery == TestEvery - 1, log),
+            ValidationSplit.FolderOneIn, dir);
     }
 
     /// <summary>What <c>eval</c> measures: the folder's test (or val) split when it has one, else all its images.</summary>

@@ -35,19 +35,8 @@ public static class AtomicFile
         foreach (var f in Directory.EnumerateFiles(dir, $".{fileName}.*.tmp"))
         {
             var parts = Path.GetFileName(f)[(fileName.Length + 2)..].Split('.');
-            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || pid == Environment.ProcessId || IsAlive(pid)) continue;
+            if (parts.Length != 3 || !int.TryParse(parts[0], out int pid) || pid == Environment.ProcessId || LiveProcess.IsAlive(pid)) continue;
             try { File.Delete(f); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.GetProcessById(pid);
-            return !p.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-        catch (InvalidOperationException) { return false; }
     }
 }

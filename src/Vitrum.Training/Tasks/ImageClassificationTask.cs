@@ -12,21 +12,25 @@ namespace Vitrum.Training.Tasks;
 /// <summary>
 /// Image classification as timm's train.py runs it on a CPU: AdamW with decay/no-decay groups, linear warmup then
 /// cosine decay per step, label-smoothed cross-entropy (soft-target cross-entropy when <see cref="TrainOptions.Mixup"/>
-/// mixes each batch, drawn from (seed, step) so a resumed run mixes alike), and the test split's loss and accuracy after
-/// every epoch, whose accuracy picks the best weights.
+/// mixes each batch, drawn from (seed, step) so a resumed run mixes alike), the validation split's loss and accuracy
+/// after every epoch, whose accuracy picks the best weights, and the test split's at the end, of both the final and the
+/// best weights.
 /// </summary>
 public sealed class ImageClassificationTask : ITrainingTask<Batch>
 {
     private readonly Module<Tensor, Tensor> _classifier;
-    private readonly ImageClassificationData _test;
-    private readonly IReadOnlyList<IImageTransform> _testTransforms;
+    private readonly ImageClassificationData _val;
+    private readonly ImageClassificationData? _test;
+    private readonly IReadOnlyList<IImageTransform> _evalTransforms;
     private readonly TrainOptions _options;
     private readonly BatchLoader _loader;
 
-    public ImageClassificationTask(ModelInstance model, ImageClassificationData train, ImageClassificationData test,
-        IReadOnlyList<IImageTransform> trainTransforms, IReadOnlyList<IImageTransform> testTransforms, TrainOptions options)
+    /// <param name="evalTransforms">the preprocessing of the validation and test images</param>
+    public ImageClassificationTask(ModelInstance model, ImageSplits data,
+        IReadOnlyList<IImageTransform> trainTransforms, IReadOnlyList<IImageTransform> evalTransforms, TrainOptions options)
     {
-        (Model, _classifier, _test, _testTransforms, _options) = (model, model.Classifier, test, testTransforms, options);
+        (Model, _classifier, _val, _test, _evalTransforms, _options) = (model, model.Classifier, data.Val, data.Test, evalTransforms, options);
+        var train = data.Train;
         _loader = new BatchLoader(train, options.BatchSize, trainTransforms, options.Seed, shuffle: true, dropLast: train.Count >= options.BatchSize);
         WeightsMetadata = new Dictionary<string, string> { ["classes"] = JsonSerializer.Serialize(train.Classes) };
     }
@@ -35,8 +39,9 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
     public string Unit => "img/s";
     public string ThroughputKey => "images_per_second";
     public string TrainAccuracyKey => "train_accuracy";
-    public MetricGoal Goal => new("test_accuracy", HigherIsBetter: true);
-    public RatePanel ChartRates { get; } = new("accuracy", "accuracy", new[] { ("train_accuracy", "train"), ("test_accuracy", "test") });
+    public MetricGoal Goal => new("val_accuracy", HigherIsBetter: true);
+    public RatePanel ChartRates { get; } = new("accuracy", "accuracy", new[] { ("train_accuracy", "train"), ("val_accuracy", "val") });
+    public bool TestsFinalWeights => true;
     public int BatchesPerEpoch => _loader.BatchesPerEpoch;
     public IReadOnlyDictionary<string, string> WeightsMetadata { get; }
 
@@ -61,12 +66,13 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
         return new BatchLoss(loss, batch.Size, Evaluation.CountCorrect(logits, batch.Labels), batch.Size);
     }
 
-    public IReadOnlyList<Metric> Evaluate()
-    {
-        var (loss, accuracy) = Evaluation.Classify(_classifier, _test, _testTransforms, Math.Max(_options.BatchSize, 256));
-        return new[] { new Metric("test_loss", loss, false), new Metric("test_accuracy", accuracy, true) };
-    }
+    public IReadOnlyList<Metric> Evaluate() => Scored("val", _val, default);
 
-    /// <summary>The per-epoch evaluation is on the test split already.</summary>
-    public IReadOnlyList<Metric> Test(CancellationToken ct) => Array.Empty<Metric>();
+    public IReadOnlyList<Metric> Test(CancellationToken ct) => _test == null ? Array.Empty<Metric>() : Scored("test", _test, ct);
+
+    private Metric[] Scored(string split, ImageClassificationData data, CancellationToken ct)
+    {
+        var (loss, accuracy) = Evaluation.Classify(_classifier, data, _evalTransforms, Math.Max(_options.BatchSize, 256), ct);
+        return new[] { new Metric($"{split}_loss", loss, false), new Metric($"{split}_accuracy", accuracy, true) };
+    }
 }

@@ -79,6 +79,9 @@ public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>
 
     public IReadOnlyList<Metric> Evaluate() => Scored("valid", Seq2SeqEvaluation.Score(_model, _data.Valid, EvalBatchSize));
 
+    /// <summary>Beam decoding the test words is slow: only the best weights are tested.</summary>
+    public bool TestsFinalWeights => false;
+
     public IReadOnlyList<Metric> Test(CancellationToken ct) =>
         Scored("test", Seq2SeqEvaluation.Score(_model, _data.Test, EvalBatchSize, _options.BeamSize, (float)_options.LengthPenalty, ct));
 
