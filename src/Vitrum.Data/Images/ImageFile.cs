@@ -63,7 +63,7 @@ public static class ImageFile
 
     /// <param name="name">the file name used in error messages</param>
     /// <exception cref="DataFormatException">as <see cref="Load"/></exception>
-    public static DecodedImage Decode(byte[] file, string name) => Read(file, name, layout => Decode(file, layout));
+    public static DecodedImage Decode(byte[] file, string name) => WithHeader(file, name, layout => Decode(file, layout));
 
     /// <summary>
     /// The colour channels (1 or 3) the image in <paramref name="path"/> has without alpha, from its header alone:
@@ -71,10 +71,10 @@ public static class ImageFile
     /// </summary>
     /// <exception cref="DataFormatException">as <see cref="Load"/>, for what the header shows</exception>
     public static int ColorChannelsOf(string path) =>
-        Read(File.ReadAllBytes(path), Path.GetFileName(path), layout => layout.Channels >= 3 ? 3 : 1);
+        WithHeader(File.ReadAllBytes(path), Path.GetFileName(path), layout => layout.Channels >= 3 ? 3 : 1);
 
     /// <summary>Tells the format, reads and checks the header, then <paramref name="decode"/>s; every failure is a DataFormatException naming the file.</summary>
-    private static T Read<T>(byte[] file, string name, Func<SampleLayout, T> decode)
+    private static T WithHeader<T>(byte[] file, string name, Func<SampleLayout, T> decode)
     {
         var format = Image.DetectFormat(Formats, file)
             ?? throw new DataFormatException(name, $"not a PNG, JPEG, BMP, GIF or WebP image ({(FileSignature.Describe(file.AsSpan(0, Math.Min(file.Length, FileSignature.HeadBytes)), name) is { } kind ? $"it is {kind}" : "unknown signature")})");

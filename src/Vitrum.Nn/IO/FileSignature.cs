@@ -16,7 +16,7 @@ public static class FileSignature
     /// <summary>torch.save's legacy magic number 0x1950a86a20f9469cfc6c as pickle writes it (LONG1 of 10 bytes, little-endian).</summary>
     private static ReadOnlySpan<byte> TorchLegacyMagic => [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
-    /// <summary>Signatures at offset 0, longest first where one starts another.</summary>
+    /// <summary>Signatures at offset 0.</summary>
     private static readonly (byte[] Magic, string What)[] Magic =
     {
         ([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0d, 0x0a, 0x1a, 0x0a], "a PNG image"),

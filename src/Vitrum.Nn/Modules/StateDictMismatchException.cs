@@ -1,12 +1,4 @@
-using Vitrum.Tensors;
-
 namespace Vitrum.Nn;
-
-/// <summary>A key and the two shapes of a tensor a checkpoint holds with another shape than the model.</summary>
-public sealed record ShapeMismatch(string Key, int[] Checkpoint, int[] Model)
-{
-    public override string ToString() => $"{Key}: checkpoint {ShapeUtil.Format(Checkpoint)} vs model {ShapeUtil.Format(Model)}";
-}
 
 /// <summary>
 /// A state dict that does not fit a module (<see cref="Module.LoadStateDict"/>). The message is one line whatever
@@ -34,10 +26,12 @@ public sealed class StateDictMismatchException : ArgumentException
 
     /// <param name="cause">what the keys suggest, or null (<see cref="StateDictDiagnosis.Cause"/>)</param>
     public StateDictMismatchException(string module, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<ShapeMismatch> mismatched, string? cause)
-        : base($"LoadStateDict into {module}: {Summarize(missing, unexpected, mismatched)}{(cause == null ? "" : $". Likely cause: {cause}")}")
+        : this(module, missing, unexpected, mismatched, cause, Summarize(missing, unexpected, mismatched)) { }
+
+    private StateDictMismatchException(string module, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<ShapeMismatch> mismatched, string? cause, string summary)
+        : base($"LoadStateDict into {module}: {summary}{(cause == null ? "" : $". Likely cause: {cause}")}")
     {
-        (Missing, Unexpected, Mismatched, Cause) = (missing, unexpected, mismatched, cause);
-        Summary = Summarize(missing, unexpected, mismatched);
+        (Missing, Unexpected, Mismatched, Cause, Summary) = (missing, unexpected, mismatched, cause, summary);
     }
 
     private static string Summarize(IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<ShapeMismatch> mismatched)
