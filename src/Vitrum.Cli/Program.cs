@@ -6,12 +6,13 @@ namespace Vitrum.Cli;
 /// <summary>The <c>vitrum</c> command line; the contract is in shared/ARCHITECTURE.md, the commands in <see cref="CommandTree"/>.</summary>
 public static class Program
 {
-    /// <summary>Usage errors (bad arguments, CliException); runtime errors exit 1, interrupted training 130.</summary>
-    private const int UsageExit = 2;
+    public static int Main(string[] argv)
+    {
+        using var signals = InterruptExit.Install();
+        return Execute(argv);
+    }
 
-    public static int Main(string[] argv) => Execute(argv);
-
-    /// <summary>Parses and runs one command; every failure is one line on stderr.</summary>
+    /// <summary>Parses and runs one command; every failure is one line on stderr and an exit code of <see cref="ExitCodes"/>.</summary>
     private static int Execute(IReadOnlyList<string> args)
     {
         try
@@ -23,20 +24,33 @@ public static class Program
             if (parsed.Action is System.CommandLine.Invocation.ParseErrorAction || parsed.UnmatchedTokens.Count > 0)
             {
                 Console.Error.WriteLine($"vitrum: {UsageError.Describe(parsed)}");
-                return UsageExit;
+                return ExitCodes.Usage;
             }
-            // Exceptions come here, to become one line; CtrlC, not the library, handles SIGINT/SIGTERM (training saves a checkpoint first).
+            // Exceptions come here, to become one line; InterruptExit and CtrlC, not the library, handle SIGINT/SIGTERM (training saves a checkpoint first).
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (CliException e)
         {
-            Console.Error.WriteLine($"vitrum: {e.Message.ReplaceLineEndings(" ")}");
-            return UsageExit;
+            return Fail(e.Message, e.ExitCode);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or FormatException or NotSupportedException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"vitrum: {e.Message.ReplaceLineEndings(" ")}");
-            return 1;
+            return Fail(e.Message, ExitCodes.Failure);
         }
+        catch (OperationCanceledException)
+        {
+            return Fail("interrupted", ExitCodes.Interrupted);
+        }
+        // Anything else is a bug, still reported in one line with the usual code rather than a stack trace.
+        catch (Exception e)
+        {
+            return Fail($"unexpected {e.GetType().Name}: {e.Message}", ExitCodes.Failure);
+        }
+    }
+
+    private static int Fail(string message, int code)
+    {
+        Console.Error.WriteLine($"vitrum: {message.ReplaceLineEndings(" ")}");
+        return code;
     }
 }

@@ -25,11 +25,16 @@ public sealed record ModelInstance(IModelFamily Family, IModelConfig Config, Mod
     /// present with its shape, nothing left over, nothing copied unless all fits.
     /// </summary>
     /// <param name="source">the file's name, for the message</param>
-    /// <exception cref="ArgumentException">the checkpoint is not one of this model (the message names the architecture and the missing, unexpected and mismatched keys)</exception>
+    /// <exception cref="ArgumentException">the checkpoint is not one of this model (one line: the architecture, the counts and first keys of the missing, unexpected and mismatched lists, and the likely cause)</exception>
     public void LoadWeights(IReadOnlyDictionary<string, Tensor> checkpoint, string source)
     {
         using var scope = new TensorScope();
         try { Module.LoadStateDict(Family.FilterCheckpoint(checkpoint, Config), strict: true); }
+        catch (StateDictMismatchException e)
+        {
+            var cause = CheckpointLayout.Cause(e.Unexpected, Family) ?? e.Cause;
+            throw new ArgumentException($"{source} is not a checkpoint of this {Family.Describe(Config)}: {e.Summary}{(cause == null ? "" : $". Likely cause: {cause}")}", e);
+        }
         catch (ArgumentException e) { throw new ArgumentException($"{source} is not a checkpoint of this {Family.Describe(Config)}: {e.Message}", e); }
     }
 }

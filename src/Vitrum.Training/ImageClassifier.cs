@@ -61,7 +61,12 @@ public sealed class ImageClassifier
 
     /// <summary>The "classes" metadata (a JSON array of names), else the class indices as text.</summary>
     /// <exception cref="ArgumentException">the metadata names another number of classes than <paramref name="count"/></exception>
-    public static string[] ClassNames(IReadOnlyDictionary<string, string> metadata, int count, string source)
+    public static string[] ClassNames(IReadOnlyDictionary<string, string> metadata, int count, string source) =>
+        NamedClasses(metadata, count, source) ?? Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    /// <summary>The "classes" metadata (a JSON array of names), or null when there is none (or it is not such an array).</summary>
+    /// <exception cref="ArgumentException">the metadata names another number of classes than <paramref name="count"/></exception>
+    public static string[]? NamedClasses(IReadOnlyDictionary<string, string> metadata, int count, string source)
     {
         string[]? names = null;
         if (metadata.TryGetValue("classes", out var json))
@@ -69,8 +74,7 @@ public sealed class ImageClassifier
             try { names = JsonSerializer.Deserialize<string[]>(json); }
             catch (JsonException) { names = null; }
         }
-        if (names == null) return Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        if (names.Length != count) throw new ArgumentException($"{source} names {names.Length} classes but the model predicts {count}");
+        if (names != null && names.Length != count) throw new ArgumentException($"{source} names {names.Length} classes but the model predicts {count}");
         return names;
     }
 
@@ -79,7 +83,7 @@ public sealed class ImageClassifier
 
     /// <summary>The <paramref name="top"/> most probable classes of each image file, most probable first.</summary>
     /// <exception cref="FileNotFoundException">an image file does not exist</exception>
-    /// <exception cref="Vitrum.Data.DataFormatException">an image is malformed or has another channel count than the model</exception>
+    /// <exception cref="Vitrum.Data.DataFormatException">an image is malformed (images of other channels are converted to the model's, as PIL's convert does)</exception>
     public IReadOnlyList<ClassProbability>[] Predict(IReadOnlyList<string> imagePaths, int top = 5)
     {
         using var scope = new TensorScope();

@@ -32,4 +32,13 @@ public static class CliRunner
     }
 
     public static string LastLine(string output) => output.Trim().Split('\n')[^1];
+
+    /// <summary>The error line of a failed command that may have logged progress first: the last stderr line, with no stack trace.</summary>
+    public static string ErrorLine(string err)
+    {
+        Assert.DoesNotContain("   at ", err);
+        var line = LastLine(err);
+        Assert.StartsWith("vitrum: ", line);
+        return line;
+    }
 }

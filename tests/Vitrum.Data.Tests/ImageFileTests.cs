@@ -95,7 +95,7 @@ public class ImageFileTests
     public void The_fixtures_cover_every_format_and_the_jpeg_kinds()
     {
         var names = Expected().Keys.ToHashSet();
-        Assert.Superset(new HashSet<string> { "progressive.jpg", "grey.jpg", "cmyk.jpg", "exif_orientation6.jpg", "rgb24.bmp", "palette8.bmp",
+        Assert.Superset(new HashSet<string> { "progressive.jpg", "grey.jpg", "cmyk.jpg", "ycck.jpg", "exif_orientation6.jpg", "rgb24.bmp", "palette8.bmp",
             "two_frames.gif", "lossless.webp", "lossless_rgba.webp", "grey16_interlaced.png", "palette8_trns.png" }, names);
     }
 
@@ -126,6 +126,7 @@ public class ImageFileTests
     [InlineData("grey8_trns.png", 2)]
     [InlineData("rgb444.jpg", 3)]
     [InlineData("cmyk.jpg", 3)]
+    [InlineData("ycck.jpg", 3)]
     [InlineData("palette4.png", 3)]
     [InlineData("palette8.bmp", 3)]
     [InlineData("lossless.webp", 3)]
@@ -204,7 +205,7 @@ public class ImageFileTests
             var txt = Path.Combine(dir, "notes.png");
             File.WriteAllText(txt, "hello");
             var e = Assert.Throws<DataFormatException>(() => ImageFile.Load(txt));
-            Assert.Equal("notes.png: not a PNG, JPEG, BMP, GIF or WebP image (unknown signature)", e.Message);
+            Assert.Equal("notes.png: not a PNG, JPEG, BMP, GIF or WebP image (it is a text file)", e.Message);
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -38,7 +38,7 @@ public class ModuleTests
             ["fc2.weight"] = Tensor.Zeros(2, 8),
             ["extra.weight"] = Tensor.Zeros(1),
         };
-        var e = Assert.Throws<ArgumentException>(() => m.LoadStateDict(sd));
+        var e = Assert.Throws<StateDictMismatchException>(() => m.LoadStateDict(sd));
         Assert.Contains("missing keys: scale", e.Message);
         Assert.Contains("unexpected keys: extra.weight", e.Message);
         Assert.Contains("fc1.weight: checkpoint [8, 5] vs model [8, 4]", e.Message);
@@ -56,7 +56,7 @@ public class ModuleTests
         dst.LoadStateDict(sd, strict: false);
         Assert.Same(weightRef, dst.Fc1.Weight);
         Assert.Equal(src.Fc1.Weight.ToArray(), dst.Fc1.Weight.ToArray());
-        Assert.Throws<ArgumentException>(() => dst.LoadStateDict(sd, strict: true));
+        Assert.Throws<StateDictMismatchException>(() => dst.LoadStateDict(sd, strict: true));
     }
 
     [Fact]

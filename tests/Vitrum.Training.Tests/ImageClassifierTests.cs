@@ -90,12 +90,14 @@ public class ImageClassifierTests : IDisposable
     }
 
     [Fact]
-    public void A_grey_image_for_a_colour_model_names_the_image()
+    public void A_grey_image_for_a_colour_model_is_predicted_as_its_grey_repeated_into_rgb()
     {
         var classifier = ImageClassifier.Load(Weights(new VisionTransformer(Tiny), new() { ["config"] = Tiny.ToJson() }));
-        var grey = Image(16, 16, 1);
-        var e = Assert.Throws<Vitrum.Data.DataFormatException>(() => classifier.Predict(grey));
-        Assert.Contains("img-16x16x1.png: is a grey image (1 channel) but the model expects 3 channels", e.Message);
+        var grey = ImageFile.Load(Image(16, 16, 1));
+        var repeated = Path.Combine(_dir, "repeated.png");
+        ImageFile.SavePng(repeated, new DecodedImage(16, 16, 3, grey.Pixels.SelectMany(v => new[] { v, v, v }).ToArray()));
+        var both = classifier.Predict([Path.Combine(_dir, "img-16x16x1.png"), repeated], top: 7);
+        Assert.Equal(both[1], both[0]);
     }
 
     [Fact]

@@ -6,7 +6,13 @@ pixels are PIL's decoding of it, converted the way Vitrum reports them (grey, gr
 8 bits; 16-bit samples keep their high byte; JPEGs with their EXIF orientation applied, CMYK as RGB; BMP
 and GIF as RGB, GIF's first frame). PIL cannot write interlaced, 16-bit colour or 2/4-bit grey PNGs, so
 those files are assembled here from raw scanlines with zlib (no filters other than the ones named); PIL
-still decodes them independently. Run once with Debian's python3-pil; tests never run it.
+still decodes them independently. PIL cannot write YCCK JPEGs either: ycck.jpg is a CMYK JPEG whose four
+components hold Y, Cb, Cr and K values, with its Adobe marker's transform flag set to 2 (YCCK) afterwards.
+
+converted.json holds, for every file, PIL's convert("L") and convert("RGB") of the pixels in expected.json (PIL's
+own decoding, as Vitrum reports it): what DecodedImage.ToColorChannels must give bit for bit. luma_edges.png holds
+colours whose ITU-R 601-2 luma lies nearest a rounding boundary of PIL's fixed-point formula.
+Run once with Debian's python3-pil; tests never run it.
 
     /usr/bin/python3 tools/images/make_image_fixtures.py
 """
@@ -122,6 +128,13 @@ def expected(path):
             "pixels": base64.b64encode(np.ascontiguousarray(a, dtype=np.uint8).tobytes()).decode()}
 
 
+def converted(e):
+    """PIL's convert("L") and convert("RGB") of a decoded image (grey, grey+alpha, RGB or RGBA, 8 bits)."""
+    a = np.frombuffer(base64.b64decode(e["pixels"]), np.uint8).reshape(e["height"], e["width"], e["channels"])
+    im = Image.fromarray(a[..., 0] if e["channels"] == 1 else a, {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}[e["channels"]])
+    return {mode: base64.b64encode(np.ascontiguousarray(np.array(im.convert(mode)), dtype=np.uint8).tobytes()).decode() for mode in ("L", "RGB")}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     grad = (np.add.outer(np.arange(H) * 19, np.arange(W) * 13) % 256).astype(np.uint8)
@@ -182,8 +195,34 @@ def main():
     pil("lossless.webp", Image.fromarray(rgb, "RGB"), lossless=True)
     pil("lossless_rgba.webp", Image.fromarray(rgba, "RGBA"), lossless=True, exact=True)
 
+    # YCCK: Y, Cb and Cr of the colour 255 - (C, M, Y) (the JFIF equations), K as it is; PIL stores CMYK inverted
+    # (Adobe's convention), so it is given 255 minus the values the file is to hold.
+    rgb_of = 255.0 - cmyk[..., :3].astype(np.float64)
+    y = 0.299 * rgb_of[..., 0] + 0.587 * rgb_of[..., 1] + 0.114 * rgb_of[..., 2]
+    cb = 128 + (rgb_of[..., 2] - y) * 0.564
+    cr = 128 + (rgb_of[..., 0] - y) * 0.713
+    stored = np.clip(np.round(np.stack([y, cb, cr, 255.0 - cmyk[..., 3]], -1)), 0, 255).astype(np.uint8)
+    pil("ycck.jpg", Image.fromarray(255 - stored, "CMYK"), quality=95)
+    with open(os.path.join(OUT, "ycck.jpg"), "r+b") as f:
+        data = f.read()
+        adobe = data.index(b"Adobe")
+        assert data[adobe + 11] == 0, "PIL's CMYK JPEG should carry transform 0"
+        f.seek(adobe + 11)
+        f.write(b"\x02")
+
+    # Colours whose L24 = 19595 R + 38470 G + 7471 B + 2^15 lies within 40 of a multiple of 2^16, on either side.
+    v = np.arange(1 << 24, dtype=np.int64)
+    l24 = ((v >> 16) & 255) * 19595 + ((v >> 8) & 255) * 38470 + (v & 255) * 7471 + 0x8000
+    frac = l24 & 0xFFFF
+    edge = np.concatenate([rng.choice(v[frac < 40], 512, replace=False), rng.choice(v[frac > 0xFFFF - 40], 512, replace=False)])
+    edges = np.stack([(edge >> 16) & 255, (edge >> 8) & 255, edge & 255], -1).astype(np.uint8).reshape(32, 32, 3)
+    pil("luma_edges.png", Image.fromarray(edges, "RGB"))
+
+    decoded = {n: expected(n) for n in files}
     with open(os.path.join(OUT, "expected.json"), "w") as f:
-        json.dump({n: expected(n) for n in files}, f, indent=0, sort_keys=True)
+        json.dump(decoded, f, indent=0, sort_keys=True)
+    with open(os.path.join(OUT, "converted.json"), "w") as f:
+        json.dump({n: converted(e) for n, e in decoded.items()}, f, indent=0, sort_keys=True)
 
 
 if __name__ == "__main__":

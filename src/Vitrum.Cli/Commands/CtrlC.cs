@@ -14,6 +14,7 @@ public sealed class CtrlC : IDisposable
     private readonly ConsoleCancelEventHandler _handler;
     private readonly PosixSignalRegistration? _term;
     private readonly Action<string> _log;
+    private readonly IDisposable _exitHeld = InterruptExit.Hold();
 
     public CancellationToken Token => _cts.Token;
 
@@ -44,7 +45,7 @@ public sealed class CtrlC : IDisposable
     private void Stop(string what, string again)
     {
         _log($"{what}: finishing this step and saving a checkpoint ({again} to abort)");
-        if (_cts.IsCancellationRequested) Environment.Exit(130);
+        if (_cts.IsCancellationRequested) Environment.Exit(ExitCodes.Interrupted);
         _cts.Cancel();
     }
 
@@ -52,6 +53,7 @@ public sealed class CtrlC : IDisposable
     {
         Console.CancelKeyPress -= _handler;
         _term?.Dispose();
+        _exitHeld.Dispose();
         _cts.Dispose();
     }
 }

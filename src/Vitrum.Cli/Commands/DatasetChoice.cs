@@ -33,11 +33,12 @@ public static class DatasetChoice
     };
 
     /// <summary>The split <c>eval</c> measures: a named set's test split, a folder's test/val split or all its images.</summary>
-    public static ImageClassificationData LoadTest(string name, int size, Action<string> log) => name switch
+    /// <param name="channels">the model's colour channels: a folder's images are converted to them as PIL's convert does (the named sets are grey)</param>
+    public static ImageClassificationData LoadTest(string name, int size, int channels, Action<string> log) => name switch
     {
         "mnist" => Mnist.Load(false, log),
         "fashion-mnist" => FashionMnist.Load(false, log),
-        _ when ImageFolder.IsImageFolder(name) => ImageFolder.LoadForEvaluation(name, size, log),
+        _ when ImageFolder.IsImageFolder(name) => ImageFolder.LoadForEvaluation(name, size, log, channels),
         _ => throw new CliException(Unknown(name)),
     };
 

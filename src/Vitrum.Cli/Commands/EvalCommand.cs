@@ -5,7 +5,10 @@ using Vitrum.Training;
 
 namespace Vitrum.Cli.Commands;
 
-/// <summary><c>vitrum eval --weights W [--model M] --dataset NAME</c>: test loss and accuracy.</summary>
+/// <summary>
+/// <c>vitrum eval --weights W [--model M] --dataset NAME</c>: test loss and accuracy. A folder's images are converted
+/// to the model's channels as PIL's convert does, and its classes are matched to the weights' by name (<see cref="ClassMatch"/>).
+/// </summary>
 public static class EvalCommand
 {
     public const int DefaultBatchSize = 256;
@@ -25,9 +28,10 @@ public static class EvalCommand
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence evaluation", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model ?? Path.GetFileName(a.Weights));
         var model = WeightsFile.Load(a.Weights, a.Model);
-        var test = DatasetChoice.LoadTest(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
+        var test = DatasetChoice.LoadTest(a.Dataset, model.ImageSize, model.InChannels, msg => Console.Error.WriteLine(msg));
         if (test.Channels != model.InChannels)
-            throw new CliException($"the model expects {model.InChannels} input channels but dataset {a.Dataset} has {test.Channels}");
+            throw new CliException($"the model expects {model.InChannels} input channels but dataset {a.Dataset} has {test.Channels}", ExitCodes.Failure);
+        test = ClassMatch.ToWeights(test, model.Metadata, model.Pretrained.NumClasses, a.Dataset, Path.GetFileName(a.Weights), msg => Console.Error.WriteLine(msg));
         var (_, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, test.Height);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var (loss, acc) = Evaluation.Classify(model.Module, test, testTf, a.BatchSize ?? DefaultBatchSize);

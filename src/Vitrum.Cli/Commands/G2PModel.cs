@@ -27,7 +27,7 @@ public static class G2PModel
             : json != null ? new TransformerModel(Check(ModelRegistry.ParseJson(json, name), name))
             : throw new CliException($"{name} does not say which model it holds (no config metadata): give --model");
         try { TransformerWeights.Load(model, tensors, name); }
-        catch (ArgumentException e) { throw new CliException(e.Message); }
+        catch (ArgumentException e) { throw new CliException(e.Message, ExitCodes.Failure); }
         return model;
     }
 
@@ -36,7 +36,7 @@ public static class G2PModel
         if (config is not TransformerConfig t)
             throw new CliException($"{source} is a '{config.Family}' model; grapheme-to-phoneme needs a 'transformer'");
         if (t.SrcVocabSize != G2PVocab.Graphemes.Count || t.TgtVocabSize != G2PVocab.Phonemes.Count || t.PadId != Vocabulary.Pad)
-            throw new CliException($"{source}: src_vocab_size {t.SrcVocabSize}, tgt_vocab_size {t.TgtVocabSize}, pad_id {t.PadId} do not fit CMUdict's vocabularies (expected {G2PVocab.Graphemes.Count}, {G2PVocab.Phonemes.Count}, {Vocabulary.Pad})");
+            throw new CliException($"{source}: src_vocab_size {t.SrcVocabSize}, tgt_vocab_size {t.TgtVocabSize}, pad_id {t.PadId} do not fit CMUdict's vocabularies (expected {G2PVocab.Graphemes.Count}, {G2PVocab.Phonemes.Count}, {Vocabulary.Pad})", ExitCodes.Failure);
         return t;
     }
 }

@@ -16,7 +16,7 @@ public static class ImageInput
     {
         if (dataset == null) return ImageClassifier.ClassNames(model.Metadata, count, "the weights' metadata");
         var names = DatasetChoice.Classes(dataset);
-        if (names.Length != count) throw new CliException($"{dataset} names {names.Length} classes but the model predicts {count}");
+        if (names.Length != count) throw new CliException($"{dataset} names {names.Length} classes but the model predicts {count}", ExitCodes.Failure);
         return names;
     }
 

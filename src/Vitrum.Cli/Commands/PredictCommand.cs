@@ -33,10 +33,10 @@ public static class PredictCommand
         if (input != null)
         {
             using var f = SafetensorsFile.Open(input);
-            if (!f.Contains("input")) throw new CliException($"{Path.GetFileName(input)} has no tensor named 'input' (expected N x C x H x W)");
+            if (!f.Contains("input")) throw new CliException($"{Path.GetFileName(input)} has no tensor named 'input' (expected N x C x H x W)", ExitCodes.Failure);
             x = f.Load("input");
             if (x.DType != DType.Float32 || x.Rank != 4 || x.Shape[1] != model.InChannels)
-                throw new CliException($"{Path.GetFileName(input)}: input is {x.DType} {ShapeUtil.Format(x.Shape)}, expected float N x {model.InChannels} x H x W");
+                throw new CliException($"{Path.GetFileName(input)}: input is {x.DType} {ShapeUtil.Format(x.Shape)}, expected float N x {model.InChannels} x H x W", ExitCodes.Failure);
         }
         else x = ImageInput.Load(images, model, ImageInput.PreprocessFor(model, weights), out _);
         model.Module.Eval();

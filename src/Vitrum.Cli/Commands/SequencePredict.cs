@@ -39,5 +39,5 @@ public static class SequencePredict
     }
 
     private static Tensor Load(SafetensorsFile f, string path, string name, string shape) =>
-        f.Contains(name) ? f.Load(name) : throw new CliException($"{Path.GetFileName(path)} has no tensor named '{name}' (expected int64 token ids {shape})");
+        f.Contains(name) ? f.Load(name) : throw new CliException($"{Path.GetFileName(path)} has no tensor named '{name}' (expected int64 token ids {shape})", ExitCodes.Failure);
 }

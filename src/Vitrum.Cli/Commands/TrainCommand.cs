@@ -37,7 +37,7 @@ public static class TrainCommand
         var train = data.Train;
         var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift);
         if (train.Channels != model.InChannels)
-            throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}");
+            throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}", ExitCodes.Failure);
         if (a.Mixup > 0 || a.Cutmix > 0)
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
         o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };

@@ -31,7 +31,7 @@ public static class WeightsFile
                 : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
                 : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
         try { model.Instance.LoadWeights(tensors, Path.GetFileName(path)); }
-        catch (ArgumentException e) { throw new CliException(e.Message); }
+        catch (ArgumentException e) { throw new CliException(e.Message, ExitCodes.Failure); }
         return model with { Metadata = metadata };
     }
 

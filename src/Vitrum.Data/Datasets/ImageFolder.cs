@@ -45,8 +45,9 @@ public static class ImageFolder
     }
 
     /// <summary>What <c>eval</c> measures: the folder's test (or val) split when it has one, else all its images.</summary>
-    public static ImageClassificationData LoadForEvaluation(string dir, int size, Action<string>? log = null) =>
-        SplitDir(dir, "test", "val") is string t ? Load(t, size, _ => true, log) : Load(dir, size, _ => true, log);
+    /// <param name="channels">the model's colour channels, which every image is converted to; null: the folder's own</param>
+    public static ImageClassificationData LoadForEvaluation(string dir, int size, Action<string>? log = null, int? channels = null) =>
+        SplitDir(dir, "test", "val") is string t ? Load(t, size, _ => true, log, channels: channels) : Load(dir, size, _ => true, log, channels: channels);
 
     /// <summary>The class names of a folder (its subfolders, ordinal order), or of its train split.</summary>
     public static string[] Classes(string dir)
@@ -60,18 +61,25 @@ public static class ImageFolder
 
     /// <param name="keep">which files to keep, by their index within their class</param>
     /// <param name="classes">the class list to label with (a test split must use the train split's)</param>
-    public static ImageClassificationData Load(string dir, int size, Func<int, bool> keep, Action<string>? log = null, string[]? classes = null)
+    /// <param name="channels">
+    /// the colour channels (1 or 3) to convert every image to, as PIL's convert does
+    /// (<see cref="DecodedImage.ToColorChannels"/>); null: grey when every image's file declares grey, else RGB
+    /// </param>
+    public static ImageClassificationData Load(string dir, int size, Func<int, bool> keep, Action<string>? log = null, string[]? classes = null, int? channels = null)
     {
         classes ??= Classes(dir);
         var files = new List<(string Path, int Label)>();
+        var perClass = new int[classes.Length];
         for (int c = 0; c < classes.Length; c++)
         {
             var sub = Path.Combine(dir, classes[c]);
             if (!Directory.Exists(sub)) throw new DataFormatException(dir, $"has no subfolder for class '{classes[c]}' (the classes are {string.Join(", ", classes)})");
             var inClass = Directory.GetFiles(sub).Where(ImageFile.HasImageExtension).Order(StringComparer.Ordinal).ToArray();
+            perClass[c] = inClass.Length;
             for (int i = 0; i < inClass.Length; i++) if (keep(i)) files.Add((inClass[i], c));
         }
-        if (files.Count == 0) throw new DataFormatException(dir, $"holds no {string.Join("/", ImageFile.Extensions)} images in its class subfolders ({string.Join(", ", classes)})");
+        if (files.Count == 0) throw new DataFormatException(dir, TooFew(classes, perClass, keep));
+        int ch = channels ?? (files.Any(f => Guarded(dir, f.Path, ImageFile.ColorChannelsOf) == 3) ? 3 : 1);
         var fitted = new byte[files.Count][];
         var a = new ImageBuffer();
         var b = new ImageBuffer();
@@ -81,21 +89,41 @@ public static class ImageFolder
         var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int i = 0; i < files.Count; i++)
         {
-            DecodedImage img;
-            try { img = ImageFile.Load(files[i].Path); }
-            catch (DataFormatException e) { throw new DataFormatException(Path.GetRelativePath(dir, files[i].Path), e.Message[(e.File.Length + 2)..], e); }
-            img.ToBuffer(a);
+            Guarded(dir, files[i].Path, ImageFile.Load).ToColorChannels(ch).ToBuffer(a);
             resize.Apply(a, b, gen);
             crop.Apply(b, a, gen);
             fitted[i] = new byte[a.Length];
             for (int p = 0; p < a.Length; p++) fitted[i][p] = (byte)Math.Clamp(MathF.Round(a.Data[p] * 255f), 0, 255);
         }
         log?.Invoke($"decoded {files.Count} images of {classes.Length} classes from {dir} in {clock.Elapsed.TotalSeconds:F1} s");
-        int plane = size * size, channels = fitted.Any(f => f.Length == 3 * plane) ? 3 : 1, bytes = channels * plane;
+        int bytes = ch * size * size;
         var pixels = new byte[(long)files.Count * bytes];
-        for (int i = 0; i < fitted.Length; i++)
-            for (int c = 0; c < channels; c++)
-                fitted[i].AsSpan(fitted[i].Length == plane ? 0 : c * plane, plane).CopyTo(pixels.AsSpan(i * bytes + c * plane, plane));
-        return new ImageClassificationData(pixels, files.Count, channels, size, size, files.Select(f => f.Label).ToArray(), classes);
+        for (int i = 0; i < fitted.Length; i++) fitted[i].CopyTo(pixels.AsSpan(i * bytes, bytes));
+        return new ImageClassificationData(pixels, files.Count, ch, size, size, files.Select(f => f.Label).ToArray(), classes);
+    }
+
+    /// <summary>Reads one image, naming it in an error by its path within the folder.</summary>
+    private static T Guarded<T>(string dir, string path, Func<string, T> read)
+    {
+        try { return read(path); }
+        catch (DataFormatException e) { throw new DataFormatException(Path.GetRelativePath(dir, path), e.Message[(e.File.Length + 2)..], e); }
+    }
+
+    /// <summary>
+    /// Why a split came out empty: the images found per class and how many a class needs before the split takes
+    /// one (the first index <paramref name="keep"/> accepts, plus one).
+    /// </summary>
+    private static string TooFew(string[] classes, int[] perClass, Func<int, bool> keep)
+    {
+        const int Shown = 8, Searched = 1 << 20;
+        var found = string.Join(", ", classes.Zip(perClass).Take(Shown).Select(c => $"{c.First} {c.Second}"))
+            + (classes.Length > Shown ? $", ... ({classes.Length} classes)" : "");
+        if (perClass.All(n => n == 0))
+            return $"holds no {string.Join("/", ImageFile.Extensions)} images in its class subfolders ({found})";
+        int need = Enumerable.Range(0, Searched).FirstOrDefault(keep, -1) + 1;
+        var why = need == TestEvery
+            ? $" (without train and test subfolders every {TestEvery}th image of a class is held out for testing: add images, or make {Path.Combine("DIR", "train")} and {Path.Combine("DIR", "test")})"
+            : "";
+        return $"has too few images for this split: images per class: {found}; a class needs at least {need} before the split takes one{why}";
     }
 }

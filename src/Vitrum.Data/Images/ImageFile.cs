@@ -63,17 +63,33 @@ public static class ImageFile
 
     /// <param name="name">the file name used in error messages</param>
     /// <exception cref="DataFormatException">as <see cref="Load"/></exception>
-    public static DecodedImage Decode(byte[] file, string name)
+    public static DecodedImage Decode(byte[] file, string name) => WithHeader(file, name, layout => Decode(file, layout));
+
+    /// <summary>
+    /// The colour channels (1 or 3) the image in <paramref name="path"/> has without alpha, from its header alone:
+    /// what <see cref="Load"/> gives, before any pixel is decoded (an image folder's first pass).
+    /// </summary>
+    /// <exception cref="DataFormatException">as <see cref="Load"/>, for what the header shows</exception>
+    public static int ColorChannelsOf(string path) =>
+        WithHeader(File.ReadAllBytes(path), Path.GetFileName(path), layout => layout.Channels >= 3 ? 3 : 1);
+
+    /// <summary>Tells the format, reads and checks the header, then <paramref name="decode"/>s; every failure is a DataFormatException naming the file.</summary>
+    private static T WithHeader<T>(byte[] file, string name, Func<SampleLayout, T> decode)
     {
         var format = Image.DetectFormat(Formats, file)
-            ?? throw new DataFormatException(name, "not a PNG, JPEG, BMP, GIF or WebP image (unknown signature)");
+            ?? throw new DataFormatException(name, $"not a PNG, JPEG, BMP, GIF or WebP image ({(FileSignature.Describe(file.AsSpan(0, Math.Min(file.Length, FileSignature.HeadBytes)), name) is { } kind ? $"it is {kind}" : "unknown signature")})");
         try
         {
             var info = Image.Identify(Formats, file, out _) ?? throw new InvalidImageContentException("no image header");
             CheckHeader(file, format, info, name);
-            return Decode(file, SampleLayout.Of(format, info));
+            return decode(SampleLayout.Of(format, info));
         }
         catch (DataFormatException) { throw; }
+        // A valid file of a variant ImageSharp 2.1 does not decode (arithmetic-coded, lossless or hierarchical JPEG).
+        catch (NotSupportedException e)
+        {
+            throw new DataFormatException(name, $"unsupported {format.Name} variant: {e.Message} Re-save it as an ordinary {format.Name} or a PNG (e.g. with PIL: Image.open(F).save('F.png')).", e);
+        }
         // ImageSharp 2.1 fails on damaged files with many exception types besides its own (ImageFileFuzzTests
         // has met NullReferenceException in the JPEG and WebP header readers, DivideByZeroException in the BMP
         // palette reader, InvalidDataException from zlib), so any failure while decoding is a malformed file.

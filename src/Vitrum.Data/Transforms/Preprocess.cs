@@ -28,16 +28,17 @@ public sealed record Preprocess(float[] Mean, float[] Std, double CropPct = 1.0)
         new IImageTransform[] { new ResizeShorter((int)Math.Floor(size / CropPct + 1e-9)), new CenterCrop(size, size), Normalize };
 
     /// <summary>
-    /// Reads image files and prepares them into one batch: each is decoded, its channel count checked, resized,
-    /// cropped and normalized.
+    /// Reads image files and prepares them into one batch: each is decoded, converted to the model's channels as
+    /// PIL's convert("L") / convert("RGB") does (<see cref="DecodedImage.ToColorChannels"/>), resized, cropped and
+    /// normalized.
     /// </summary>
     /// <param name="channels">the colour channels the model takes (1 or 3)</param>
     /// <param name="size">the model's input side</param>
     /// <param name="shown">each image after resize and crop, before normalization (for drawing over)</param>
     /// <returns>[N, channels, size, size]</returns>
-    /// <exception cref="ArgumentException">the mean has another channel count than the model</exception>
+    /// <exception cref="ArgumentException">the mean has another channel count than the model, or <paramref name="channels"/> is not 1 or 3</exception>
     /// <exception cref="FileNotFoundException">a file does not exist</exception>
-    /// <exception cref="DataFormatException">a file is not a PNG or JPEG, or has another channel count (the message names it)</exception>
+    /// <exception cref="DataFormatException">a file is not an image read or is malformed (the message names it)</exception>
     public Tensor LoadBatch(IReadOnlyList<string> paths, int channels, int size, out ImageBuffer[] shown)
     {
         if (Mean.Length != channels) throw new ArgumentException($"the preprocessing has {Mean.Length} channel means but the model takes {channels} channels");
@@ -49,12 +50,9 @@ public sealed record Preprocess(float[] Mean, float[] Std, double CropPct = 1.0)
         for (int i = 0; i < paths.Count; i++)
         {
             if (!File.Exists(paths[i])) throw new FileNotFoundException($"{paths[i]}: no such image file", paths[i]);
-            var img = ImageFile.Load(paths[i]);
-            if (img.ColorChannels != channels)
-                throw new DataFormatException(Path.GetFileName(paths[i]), $"is a {(img.ColorChannels == 1 ? "grey" : "colour")} image ({img.ColorChannels} channel{(img.ColorChannels == 1 ? "" : "s")}) but the model expects {channels} channel{(channels == 1 ? "" : "s")}");
             var a = new ImageBuffer();
             var b = new ImageBuffer();
-            img.ToBuffer(a);
+            ImageFile.Load(paths[i]).ToColorChannels(channels).ToBuffer(a);
             tf[0].Apply(a, b, gen);
             tf[1].Apply(b, a, gen);
             shown[i] = new ImageBuffer();

@@ -38,7 +38,7 @@ public static class PthFile
             long fileLength = fs.Length;
             using var zip = new ZipArchive(fs, ZipArchiveMode.Read);
             var pklEntry = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal) && e.FullName.Count(c => c == '/') <= 1)
-                ?? throw new CheckpointFormatException(name, null, "no data.pkl in the archive (not a torch.save zip checkpoint)");
+                ?? throw new CheckpointFormatException(name, null, $"a zip archive without data.pkl, not a torch.save checkpoint ({DescribeZip(zip)})");
             var prefix = pklEntry.FullName[..^"data.pkl".Length];
             var root = RestrictedUnpickler.Load(name, ReadEntry(name, pklEntry, fileLength));
             var found = new List<(string, PickleTensor)>();
@@ -63,6 +63,16 @@ public static class PthFile
         {
             throw new CheckpointFormatException(name, null, $"not a valid zip archive ({e.Message})", e);
         }
+    }
+
+    /// <summary>What a zip archive that is not a checkpoint holds: a Keras 3 model, a NumPy .npz, else its first entries.</summary>
+    private static string DescribeZip(ZipArchive zip)
+    {
+        var names = zip.Entries.Select(e => e.FullName).ToList();
+        if (names.Contains("model.weights.h5") && names.Contains("config.json")) return "a Keras .keras model, which is not read";
+        if (names.Count > 0 && names.All(n => n.EndsWith(".npy", StringComparison.Ordinal))) return $"a NumPy .npz archive of {names.Count} arrays";
+        if (names.Count == 0) return "it is empty";
+        return $"it holds {string.Join(", ", names.Take(3))}{(names.Count > 3 ? $" and {names.Count - 3} more entries" : "")}";
     }
 
     private static byte[] ReadEntry(string file, ZipArchiveEntry entry, long fileLength)

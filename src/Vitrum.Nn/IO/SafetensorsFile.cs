@@ -51,12 +51,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
             using (var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read))
             {
                 length = fs.Length;
-                if (length < 8) throw new CheckpointFormatException(name, null, $"file is {length} bytes, shorter than the 8-byte header length");
+                if (length < 8) throw NotSafetensors(fs, name, $"file is {length} bytes, shorter than the 8-byte header length");
                 Span<byte> lenBytes = stackalloc byte[8];
                 fs.ReadExactly(lenBytes);
                 ulong headerLen = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
                 if (headerLen < 2 || headerLen > SafetensorsHeader.MaxHeaderBytes || headerLen > (ulong)(length - 8))
-                    throw new CheckpointFormatException(name, null, $"header length {headerLen} is impossible for a file of {length} bytes");
+                    throw NotSafetensors(fs, name, $"header length {headerLen} is impossible for a file of {length} bytes");
                 var header = new byte[headerLen];
                 fs.ReadExactly(header);
                 dataStart = 8 + (long)headerLen;
@@ -72,6 +72,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
         var view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
         return new SafetensorsFile(path, entries, metadata, map, view, dataStart);
     }
+
+    /// <summary>The error for a file that cannot be safetensors: what its first bytes say it is, else <paramref name="problem"/>.</summary>
+    private static CheckpointFormatException NotSafetensors(FileStream fs, string name, string problem) =>
+        FileSignature.Describe(FileSignature.ReadHead(fs), name) is { } kind
+            ? new CheckpointFormatException(name, null, $"{kind}, not a safetensors or torch.save zip file")
+            : new CheckpointFormatException(name, null, $"{problem} (not a safetensors file)");
 
     public bool Contains(string name) => _byName.ContainsKey(name);
 

@@ -97,7 +97,8 @@ public abstract class Module
     /// <summary>
     /// Copies matching tensors into this module's parameters and buffers. With <paramref name="strict"/>,
     /// any missing or unexpected key fails; a shape mismatch always fails. All problems are reported in
-    /// one exception, and nothing is copied unless all checks pass.
+    /// one <see cref="StateDictMismatchException"/> (one line, long lists summarised, with the likely cause),
+    /// and nothing is copied unless all checks pass.
     /// </summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> state, bool strict = true)
     {
@@ -105,13 +106,11 @@ public abstract class Module
         var missing = own.Keys.Where(k => !state.ContainsKey(k)).ToList();
         var unexpected = state.Keys.Where(k => !own.ContainsKey(k)).ToList();
         var mismatched = own.Where(kv => state.TryGetValue(kv.Key, out var t) && !ShapeUtil.SameShape(t.Shape, kv.Value.Shape))
-            .Select(kv => $"{kv.Key}: checkpoint {ShapeUtil.Format(state[kv.Key].Shape)} vs model {ShapeUtil.Format(kv.Value.Shape)}").ToList();
-        var problems = new List<string>();
-        if (strict && missing.Count > 0) problems.Add($"missing keys: {string.Join(", ", missing)}");
-        if (strict && unexpected.Count > 0) problems.Add($"unexpected keys: {string.Join(", ", unexpected)}");
-        if (mismatched.Count > 0) problems.Add($"shape mismatches: {string.Join("; ", mismatched)}");
-        if (problems.Count > 0)
-            throw new ArgumentException($"LoadStateDict into {GetType().Name}: {string.Join(". ", problems)}");
+            .Select(kv => new ShapeMismatch(kv.Key, state[kv.Key].Shape.ToArray(), kv.Value.Shape.ToArray())).ToList();
+        if (!strict) (missing, unexpected) = ([], []);
+        if (missing.Count > 0 || unexpected.Count > 0 || mismatched.Count > 0)
+            throw new StateDictMismatchException(GetType().Name, missing, unexpected, mismatched,
+                StateDictDiagnosis.Cause(own.Keys.ToList(), state.Keys.ToList(), missing, unexpected, mismatched));
         using var _ = Vitrum.Tensors.Autograd.GradMode.NoGrad();
         foreach (var (k, dst) in own)
         {
