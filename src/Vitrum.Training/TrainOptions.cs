@@ -13,6 +13,8 @@ public sealed record TrainOptions
     /// <summary>Sequence-to-sequence runs: the last fraction of the planned steps (all epochs) over which the Noam rate falls linearly to 0 (0 = none).</summary>
     public double Cooldown { get; init; }
     public double ClipGrad { get; init; } = 1.0;
+    /// <summary>Layer-wise learning-rate decay (timm's --layer-decay): block i of L learns at LayerDecay^(L + 1 - i) of the rate, the head at 1; null = off.</summary>
+    public double? LayerDecay { get; init; }
     public ulong Seed { get; init; } = 42;
     public string OutDir { get; init; } = "runs/latest";
     public bool Resume { get; init; }

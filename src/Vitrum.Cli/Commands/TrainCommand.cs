@@ -26,19 +26,21 @@ public static class TrainCommand
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model);
+        config = FineTune.Config(config, a.Dataset, a.NumClasses, a.ImgSize);
         var model = ModelChoice.Create(config, (ulong)a.Seed);
+        var pretrained = a.Pretrained == null ? null : FineTune.LoadPretrained(model, a.Pretrained, Console.Error.WriteLine);
         var o = Options(a);
         if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;
 
         var (train, test) = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
-        var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift);
+        var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift, pretrained);
         if (train.Channels != model.InChannels)
             throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}");
         if (a.Mixup > 0 || a.Cutmix > 0)
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
-        o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };
+        o = o with { Metadata = (pretrained ?? DatasetChoice.Preprocessing(a.Dataset, model.InChannels)).ToMetadata() };
         var progress = new TrainingProgress("acc");
         using var ctrlC = new CtrlC(progress.Line);
         var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, train, test, trainTf, testTf, o), o)
@@ -85,6 +87,7 @@ public static class TrainCommand
             OutDir = a.Out ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(a.Model)}-{a.Dataset}"),
             Resume = a.Resume,
             MaxSteps = a.MaxSteps,
+            LayerDecay = a.LayerDecay,
         };
     }
 }
