@@ -80,6 +80,22 @@ public class FineTuneLoadTests
             Agreement.Check(expected[$"{fixtureCase}/{key}"], state[key], 1e-5, key);
     }
 
+    /// <summary>TNT's patch_pos follows the image grid (resampled as ViT's); pixel_pos lies within a patch, so it is copied as it is.</summary>
+    [Fact]
+    public void A_tnt_checkpoint_loads_into_a_larger_image_size_with_patch_pos_resampled_and_pixel_pos_kept()
+    {
+        var model = ModelRegistry.Build(TntFixture.Small with { ImgSize = 40, NumClasses = 2 }, seed: 4);
+        var checkpoint = StateDictFile.Load(TntFixture.CurrentCheckpoint);
+
+        var loaded = model.LoadPretrained(checkpoint, "small_current.safetensors");
+
+        Assert.Equal(new PretrainedLoad(5, 2, true), loaded);
+        var state = model.Module.StateDict();
+        Assert.Equal(new[] { 1, 26, 32 }, state["patch_pos"].Shape);
+        Assert.Equal(PosEmbedResample.Resample(checkpoint["patch_pos"], 1, 5, 5).ToArray(), state["patch_pos"].ToArray());
+        Assert.Equal(checkpoint["pixel_pos"].ToArray(), state["pixel_pos"].ToArray());
+    }
+
     [Fact]
     public void A_swin_table_that_is_not_a_square_of_odd_side_is_refused_with_its_shape()
     {
