@@ -45,4 +45,26 @@ public interface IModelFamily
 
     /// <summary>One line on the architecture for error messages ("ViT embed_dim 192, depth 12, ...").</summary>
     string Describe(IModelConfig config);
+
+    /// <summary>The config with a classifier of <paramref name="numClasses"/> outputs (timm's <c>create_model(num_classes=N)</c>).</summary>
+    /// <exception cref="ArgumentException">the family has no classification head, or the count is invalid</exception>
+    IModelConfig WithClasses(IModelConfig config, int numClasses);
+
+    /// <summary>The config for <paramref name="imgSize"/> x <paramref name="imgSize"/> inputs (timm's <c>create_model(img_size=N)</c>).</summary>
+    /// <exception cref="ArgumentException">the family takes no images, or the size does not fit the architecture (the message names the field)</exception>
+    IModelConfig WithImageSize(IModelConfig config, int imgSize);
+
+    /// <summary>
+    /// The state-dict prefix of the classification head ("head", Swin's "head.fc"; timm's <c>pretrained_cfg['classifier']</c>),
+    /// which fine-tuning re-initialises when the class count differs; null for a family without one.
+    /// </summary>
+    string? Classifier(IModelConfig config);
+
+    /// <summary>
+    /// The layer ordinal of a parameter for layer-wise learning-rate decay, as timm's <c>group_matcher</c> orders it:
+    /// the embeddings lowest, then the blocks in order, the final norm with the last block, the head (and anything
+    /// unmatched) highest. Only the order matters (<see cref="Vitrum.Nn.Optim.ParamGroup.LayerDecaySplit"/> numbers the
+    /// ordinals present). Null when the family defines no layers.
+    /// </summary>
+    int? LayerId(string parameter, IModelConfig config);
 }

@@ -1,4 +1,5 @@
 using Vitrum.Nn;
+using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
 
@@ -36,5 +37,52 @@ public sealed record ModelInstance(IModelFamily Family, IModelConfig Config, Mod
             throw new ArgumentException($"{source} is not a checkpoint of this {Family.Describe(Config)}: {e.Summary}{(cause == null ? "" : $". Likely cause: {cause}")}", e);
         }
         catch (ArgumentException e) { throw new ArgumentException($"{source} is not a checkpoint of this {Family.Describe(Config)}: {e.Message}", e); }
+    }
+
+    /// <summary>
+    /// Loads pretrained weights to fine-tune from, as timm's load_pretrained: the family's filter maps the layout and
+    /// resamples position embeddings (and Swin's relative position tables) to this model's size; a classifier whose
+    /// shape differs from the model's (another class count) is dropped, so the model keeps its freshly initialised
+    /// head; everything else must fit exactly, as in <see cref="LoadWeights"/>.
+    /// </summary>
+    /// <param name="source">the file's name, for the message</param>
+    /// <exception cref="ArgumentException">the checkpoint is not one of this architecture (the message names it and the keys)</exception>
+    public PretrainedLoad LoadPretrained(IReadOnlyDictionary<string, Tensor> checkpoint, string source)
+    {
+        var head = Family.Classifier(Config) ?? throw new ArgumentException($"a '{Family.Name}' model has no classification head to fine-tune");
+        string weight = head + ".weight";
+        using var scope = new TensorScope();
+        try
+        {
+            var state = Family.FilterCheckpoint(checkpoint, Config);
+            var own = Module.StateDict();
+            int modelClasses = own.TryGetValue(weight, out var mine) ? mine.Shape[0] : 0;
+            int checkpointClasses = state.TryGetValue(weight, out var w) && w.Rank == 2 ? w.Shape[0] : 0;
+            var headKeys = own.Keys.Where(k => k.StartsWith(head + ".", StringComparison.Ordinal)).ToList();
+            bool fits = headKeys.All(k => state.TryGetValue(k, out var t) && ShapeUtil.SameShape(t.Shape, own[k].Shape));
+            if (!fits)
+            {
+                foreach (var k in state.Keys.Where(k => k.StartsWith(head + ".", StringComparison.Ordinal)).ToList()) state.Remove(k);
+                foreach (var k in headKeys) state[k] = own[k].Clone();
+            }
+            Module.LoadStateDict(state, strict: true);
+            return new PretrainedLoad(checkpointClasses, modelClasses, !fits);
+        }
+        catch (ArgumentException e) { throw new ArgumentException($"{source} is not a checkpoint of this {Family.Describe(Config)}: {e.Message}", e); }
+    }
+
+    /// <summary>
+    /// The optimizer's parameter groups: timm's weight-decay split (<see cref="ParamGroup.WeightDecaySplit"/>), or with
+    /// <paramref name="layerDecay"/> its layer-wise learning-rate decay over the family's layer ordinals
+    /// (<see cref="ParamGroup.LayerDecaySplit"/>), the no-weight-decay rule applying within each layer.
+    /// </summary>
+    /// <exception cref="ArgumentException">layer decay for a family that defines no layers</exception>
+    public List<ParamGroup> ParamGroups(double lr, double weightDecay, double? layerDecay = null)
+    {
+        if (layerDecay is not double decay) return ParamGroup.WeightDecaySplit(Module, lr, weightDecay, NoWeightDecay);
+        var ids = Module.NamedParameters().ToDictionary(p => p.Name, p => Family.LayerId(p.Name, Config), StringComparer.Ordinal);
+        if (ids.Values.Any(id => id == null))
+            throw new ArgumentException($"layer-wise learning-rate decay needs the layers of the model, which the '{Family.Name}' family does not define");
+        return ParamGroup.LayerDecaySplit(Module, lr, weightDecay, decay, name => ids[name]!.Value, NoWeightDecay);
     }
 }

@@ -59,13 +59,19 @@ public sealed class ImageClassifier
     public static Preprocess PreprocessFor(IReadOnlyDictionary<string, string> metadata, PretrainedCfg pretrained, string source) =>
         Preprocess.FromMetadata(metadata, source) ?? pretrained.ToPreprocess();
 
-    /// <summary>The "classes" metadata (a JSON array of names), else the class indices as text.</summary>
-    /// <exception cref="ArgumentException">the metadata names another number of classes than <paramref name="count"/></exception>
-    public static string[] ClassNames(IReadOnlyDictionary<string, string> metadata, int count, string source) =>
-        NamedClasses(metadata, count, source) ?? Enumerable.Range(0, count).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+    /// <summary>
+    /// The "classes" metadata (a JSON array of names), else the class indices as text. A model trained with more outputs
+    /// than its data set had classes (<c>--num-classes</c>) names the extra outputs by their index.
+    /// </summary>
+    /// <exception cref="ArgumentException">the metadata names more classes than the model has outputs (<paramref name="count"/>)</exception>
+    public static string[] ClassNames(IReadOnlyDictionary<string, string> metadata, int count, string source)
+    {
+        var names = NamedClasses(metadata, count, source) ?? Array.Empty<string>();
+        return names.Concat(Enumerable.Range(names.Length, count - names.Length).Select(i => i.ToString(CultureInfo.InvariantCulture))).ToArray();
+    }
 
-    /// <summary>The "classes" metadata (a JSON array of names), or null when there is none (or it is not such an array).</summary>
-    /// <exception cref="ArgumentException">the metadata names another number of classes than <paramref name="count"/></exception>
+    /// <summary>The "classes" metadata (a JSON array of names, possibly fewer than the outputs), or null when there is none (or it is not such an array).</summary>
+    /// <exception cref="ArgumentException">the metadata names more classes than the model has outputs (<paramref name="count"/>)</exception>
     public static string[]? NamedClasses(IReadOnlyDictionary<string, string> metadata, int count, string source)
     {
         string[]? names = null;
@@ -74,7 +80,7 @@ public sealed class ImageClassifier
             try { names = JsonSerializer.Deserialize<string[]>(json); }
             catch (JsonException) { names = null; }
         }
-        if (names != null && names.Length != count) throw new ArgumentException($"{source} names {names.Length} classes but the model predicts {count}");
+        if (names != null && names.Length > count) throw new ArgumentException($"{source} names {names.Length} classes but the model predicts {count}");
         return names;
     }
 

@@ -14,6 +14,8 @@ public sealed record TrainOptions
     public double Cooldown { get; init; }
     /// <summary>Clip the gradients' total L2 norm to this (timm's --clip-grad with --clip-mode norm); 0 = off. Each epoch reports how many steps it clipped.</summary>
     public double ClipGrad { get; init; } = 1.0;
+    /// <summary>Layer-wise learning-rate decay (timm's --layer-decay): block i of L learns at LayerDecay^(L + 1 - i) of the rate, the head at 1; null = off.</summary>
+    public double? LayerDecay { get; init; }
     public ulong Seed { get; init; } = 42;
     public string OutDir { get; init; } = "runs/latest";
     /// <summary>Continue the run in <see cref="OutDir"/> from its checkpoint (afresh, with a note, when it has none).</summary>

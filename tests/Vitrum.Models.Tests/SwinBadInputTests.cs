@@ -54,13 +54,20 @@ public class SwinBadInputTests
         Assert.Contains("missing keys: patch_embed.proj.weight", e.Message);
     }
 
+    /// <summary>A checkpoint of another window loads with its tables resized (values: FineTuneLoadTests); a table no window fits is refused.</summary>
     [Fact]
-    public void Checkpoint_with_another_window_names_the_table_shape_mismatch_and_leaves_the_model_untouched()
+    public void Checkpoint_with_another_window_loads_resized_but_a_table_of_no_window_is_refused_leaving_the_model_untouched()
     {
         var model = new SwinTransformer(SwinFixture.Small with { WindowSize = 3 });
-        var before = model.PatchProj.Weight.ToArray();
-        var e = Assert.Throws<ArgumentException>(() => SwinWeights.Load(model, SwinFixture.TorchvisionCheckpoint));
-        Assert.Contains("layers.0.blocks.0.attn.relative_position_bias_table: checkpoint [49, 2] vs model [25, 2]", e.Message);
-        Assert.Equal(before, model.PatchProj.Weight.ToArray());
+        SwinWeights.Load(model, SwinFixture.TorchvisionCheckpoint);
+        Assert.Equal(new[] { 25, 2 }, model.StateDict()["layers.0.blocks.0.attn.relative_position_bias_table"].Shape);
+
+        var fresh = new SwinTransformer(SwinFixture.Small with { WindowSize = 3 });
+        var before = fresh.PatchProj.Weight.ToArray();
+        var bad = Vitrum.Nn.IO.StateDictFile.Load(SwinFixture.TimmCheckpoint);
+        bad["layers.0.blocks.0.attn.relative_position_bias_table"] = Tensor.Zeros(48, 2);
+        var e = Assert.Throws<ArgumentException>(() => new ModelInstance(SwinFamily.Instance, fresh.Config, fresh).LoadWeights(bad, "bad.safetensors"));
+        Assert.Contains("layers.0.blocks.0.attn.relative_position_bias_table [48, 2] is not [(2w-1)^2, heads]", e.Message);
+        Assert.Equal(before, fresh.PatchProj.Weight.ToArray());
     }
 }

@@ -81,12 +81,20 @@ public class ImageClassifierTests : IDisposable
         SafetensorsWriter.Save(seq, new TransformerModel(t).StateDict(), new Dictionary<string, string> { ["config"] = t.ToJson() });
         Assert.Contains("seq.safetensors holds a 'transformer' model, which does not classify images", Assert.Throws<ArgumentException>(() => ImageClassifier.Load(seq)).Message);
 
-        var wrongNames = Weights(model, new() { ["config"] = Tiny.ToJson(), ["classes"] = "[\"a\",\"b\"]" });
-        Assert.Contains("names 2 classes but the model predicts 7", Assert.Throws<ArgumentException>(() => ImageClassifier.Load(wrongNames)).Message);
+        var wrongNames = Weights(model, new() { ["config"] = Tiny.ToJson(), ["classes"] = JsonSerializer.Serialize(Enumerable.Range(0, 8).Select(i => $"c{i}")) });
+        Assert.Contains("names 8 classes but the model predicts 7", Assert.Throws<ArgumentException>(() => ImageClassifier.Load(wrongNames)).Message);
 
         var other = Weights(model, new() { ["config"] = (Tiny with { EmbedDim = 32 }).ToJson() });
         Assert.Contains("is not a checkpoint of this ViT", Assert.Throws<ArgumentException>(() => ImageClassifier.Load(other)).Message);
         Assert.Throws<FileNotFoundException>(() => ImageClassifier.Load(Path.Combine(_dir, "missing.safetensors")));
+    }
+
+    /// <summary>A run with --num-classes above the data set's class count has outputs without a name: they are named by their index.</summary>
+    [Fact]
+    public void Outputs_beyond_the_recorded_class_names_are_named_by_their_index()
+    {
+        var classifier = ImageClassifier.Load(Weights(new VisionTransformer(Tiny), new() { ["config"] = Tiny.ToJson(), ["classes"] = "[\"cat\",\"dog\"]" }));
+        Assert.Equal(new[] { "cat", "dog", "2", "3", "4", "5", "6" }, classifier.Classes);
     }
 
     [Fact]

@@ -64,11 +64,14 @@ public static class DatasetChoice
 
     /// <summary>
     /// Train: the grey sets get a random shift of up to <paramref name="shift"/> pixels (and flips for clothes); folders timm's
-    /// random resized crop (scale 0.35-1) and flips. Both are resized to the model's size. Test: resize only.
+    /// random resized crop (scale 0.35-1) and flips. Both are resized to the model's size. Test: resize only, or with the
+    /// crop of <paramref name="preprocess"/> below 1 its central crop_pct first, the region timm's evaluation (resize the
+    /// shorter side to size / crop_pct, then crop the centre) and <c>predict</c> see.
     /// </summary>
-    public static (IImageTransform[] Train, IImageTransform[] Test) Transforms(string name, int channels, int size, int imageSize, int shift = 2)
+    /// <param name="preprocess">the normalization and crop to follow (a fine-tuning run's pretrained weights'); null = the data set's own (<see cref="Preprocessing"/>)</param>
+    public static (IImageTransform[] Train, IImageTransform[] Test) Transforms(string name, int channels, int size, int imageSize, int shift = 2, Preprocess? preprocess = null)
     {
-        var norm = Preprocessing(name, channels).Normalize;
+        var norm = (preprocess ?? Preprocessing(name, channels)).Normalize;
         var train = new List<IImageTransform>();
         if (name is "mnist" or "fashion-mnist")
         {
@@ -77,7 +80,10 @@ public static class DatasetChoice
         else train.Add(new RandomResizedCrop(imageSize, imageSize, minScale: 0.35));
         if (name != "mnist") train.Add(new RandomHorizontalFlip());
         var test = new List<IImageTransform>();
-        if (size != imageSize) { train.Add(new Resize(size, size)); test.Add(new Resize(size, size)); }
+        int crop = (int)Math.Round(imageSize * (preprocess?.CropPct ?? 1.0));
+        if (crop < imageSize) test.Add(new CenterCrop(crop, crop));
+        if (size != imageSize) train.Add(new Resize(size, size));
+        if (size != crop) test.Add(new Resize(size, size));
         train.Add(norm);
         test.Add(norm);
         return (train.ToArray(), test.ToArray());

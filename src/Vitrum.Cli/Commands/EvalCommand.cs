@@ -32,7 +32,7 @@ public static class EvalCommand
         if (test.Channels != model.InChannels)
             throw new CliException($"the model expects {model.InChannels} input channels but dataset {a.Dataset} has {test.Channels}", ExitCodes.Failure);
         test = ClassMatch.ToWeights(test, model.Metadata, model.Pretrained.NumClasses, a.Dataset, Path.GetFileName(a.Weights), msg => Console.Error.WriteLine(msg));
-        var (_, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, test.Height);
+        var (_, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, test.Height, preprocess: ImageInput.PreprocessFor(model, a.Weights));
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var (loss, acc) = Evaluation.Classify(model.Module, test, testTf, a.BatchSize ?? DefaultBatchSize);
         if (a.Json)

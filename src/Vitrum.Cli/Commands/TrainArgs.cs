@@ -31,6 +31,10 @@ public sealed record TrainArgs
     public double MixupProb { get; init; } = 1.0;
     public double MixupSwitchProb { get; init; } = 0.5;
     public int? RandomShift { get; init; }
+    public string? Pretrained { get; init; }
+    public int? NumClasses { get; init; }
+    public int? ImgSize { get; init; }
+    public double? LayerDecay { get; init; }
 
     // Sequence-to-sequence only.
     public int? WarmupSteps { get; init; }

@@ -28,19 +28,21 @@ public static class TrainCommand
         DatasetChoice.RequireImages(a.Dataset, a.Model);
         var o = Options(a);
         RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        config = FineTune.Config(config, a.Dataset, a.NumClasses, a.ImgSize);
         var model = ModelChoice.Create(config, (ulong)a.Seed);
+        var pretrained = a.Pretrained == null ? null : FineTune.LoadPretrained(model, a.Pretrained, Console.Error.WriteLine);
         if ((a.Mixup > 0 || a.Cutmix > 0) && o.BatchSize % 2 != 0)
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;
 
         var data = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
         var train = data.Train;
-        var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift);
+        var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift, pretrained);
         if (train.Channels != model.InChannels)
             throw new CliException($"model {a.Model} expects {model.InChannels} input channels but dataset {a.Dataset} has {train.Channels}", ExitCodes.Failure);
         if (a.Mixup > 0 || a.Cutmix > 0)
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
-        o = o with { Metadata = DatasetChoice.Preprocessing(a.Dataset, model.InChannels).ToMetadata() };
+        o = o with { Metadata = (pretrained ?? DatasetChoice.Preprocessing(a.Dataset, model.InChannels)).ToMetadata() };
         var progress = new TrainingProgress("acc");
         using var ctrlC = new CtrlC(progress.Line);
         var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, data, trainTf, testTf, o), o)
@@ -105,6 +107,7 @@ public static class TrainCommand
             Overwrite = a.Overwrite,
             MaxSteps = a.MaxSteps,
             MaxMinutes = a.MaxMinutes,
+            LayerDecay = a.LayerDecay,
         };
     }
 }

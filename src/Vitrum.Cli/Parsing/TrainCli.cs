@@ -25,13 +25,19 @@ public static class TrainCli
     private static readonly Option<double> MixupSwitchProb = Number("--mixup-switch-prob", "P", "probability of CutMix instead of mixup when both are on", new NumberRange<double>(0, 1), 0.5);
     private static readonly Option<int?> RandomShift = OptionalNumber("--random-shift", "P", "pixels MNIST-like images are randomly shifted by", new NumberRange<int>(0, 64), CliOptions.Recipe(r => r.RandomShift));
 
+    // Fine-tuning, with timm's option names.
+    private static readonly Option<string> Pretrained = PretrainedOption();
+    private static readonly Option<int?> NumClasses = OptionalNumber("--num-classes", "N", "outputs of the classifier, at least the data set's classes", new NumberRange<int>(1, 1_000_000), "the data set's class count");
+    private static readonly Option<int?> ImgSize = OptionalNumber("--img-size", "S", "input image size (a pretrained model's position embeddings are resampled to it)", new NumberRange<int>(1, 4096), "the model's");
+    private static readonly Option<double?> LayerDecay = OptionalNumber("--layer-decay", "R", "layer-wise lr decay: block i of L learns at R^(L+1-i) of the rate, the head at 1 (ViT, TNT, Swin)", new NumberRange<double>(0, 1, MinExclusive: true), "off");
+
     private static readonly Option<int?> WarmupSteps = OptionalNumber("--warmup-steps", "W", "Noam warmup in optimizer steps", NumberRange<int>.AtLeast(1), "the preset's recipe, else --warmup-epochs");
     private static readonly Option<double?> Cooldown = OptionalNumber("--cooldown", "F", "last fraction of the steps over which the rate falls linearly to 0", new NumberRange<double>(0, 1), CliOptions.Recipe(r => r.Cooldown));
     private static readonly Option<double?> MaxMinutes = OptionalNumber("--max-minutes", "M", "time budget: stop, validate and test after this many minutes", NumberRange<double>.Above(0), "none");
     private static readonly Option<int?> AverageLast = OptionalNumber("--average-last", "N", "average the weights of the last N epochs at the end (0 = off)", new NumberRange<int>(0, 1000), CliOptions.Recipe(r => r.AverageLast));
     private static readonly Option<int> TrainWords = Number("--train-words", "N", "train on an even subset of this many words (0 = all)", NumberRange<int>.AtLeast(0), 0);
 
-    private static readonly Option[] ImageOnly = [Mixup, Cutmix, MixupProb, MixupSwitchProb, RandomShift];
+    private static readonly Option[] ImageOnly = [Mixup, Cutmix, MixupProb, MixupSwitchProb, RandomShift, Pretrained, NumClasses, ImgSize, LayerDecay];
     private static readonly Option[] Seq2SeqOnly = [WarmupSteps, CliOptions.RecipeBeam, CliOptions.LengthPenalty, Cooldown, AverageLast, TrainWords];
 
     public static VitrumCommand Create()
@@ -68,6 +74,10 @@ public static class TrainCli
             MixupProb = r.GetValue(MixupProb),
             MixupSwitchProb = r.GetValue(MixupSwitchProb),
             RandomShift = r.GetValue(RandomShift),
+            Pretrained = r.GetValue(Pretrained),
+            NumClasses = r.GetValue(NumClasses),
+            ImgSize = r.GetValue(ImgSize),
+            LayerDecay = r.GetValue(LayerDecay),
             WarmupSteps = r.GetValue(WarmupSteps),
             Beam = r.GetValue(CliOptions.RecipeBeam),
             LengthPenalty = r.GetValue(CliOptions.LengthPenalty),
@@ -79,5 +89,14 @@ public static class TrainCli
             Seq2SeqOnlyGiven = VitrumCommand.Given(r, Seq2SeqOnly),
         }));
         return command;
+    }
+
+    /// <summary>--pretrained W (timm's --initial-checkpoint, also accepted): weights to fine-tune from.</summary>
+    private static Option<string> PretrainedOption()
+    {
+        var option = ExistingFile("--pretrained", "W", "weights to fine-tune from: a .safetensors or .pth checkpoint in the family's timm, torchvision or wrapped layouts; " +
+            "a head of another class count is re-initialised, position embeddings are resampled, the weights' preprocessing is followed", "weights file", required: false);
+        option.Aliases.Add("--initial-checkpoint");
+        return option;
     }
 }

@@ -12,8 +12,10 @@ namespace Vitrum.Models.Swin;
 /// (<c>relative_position_index</c>, <c>attn_mask</c>) are dropped. Keys it does not know are passed on
 /// unchanged, so a checkpoint of another architecture fails in LoadStateDict with its own key names. Patch
 /// merging needs no permutation: torchvision's x0..x3 concatenation, timm's reshape and the original code all
-/// order the 2x2 group (0,0), (1,0), (0,1), (1,1). Unlike timm, relative position tables of another window
-/// size are not resized.
+/// order the 2x2 group (0,0), (1,0), (0,1), (1,1). Given the config, relative position tables of another window
+/// size (a checkpoint of another window_size, or an img_size whose maps are smaller than the window) are resized
+/// bicubically per head as timm's resize_rel_pos_bias_table_simple does; timm's Swin filter, with scipy installed,
+/// uses BEiT's geometric-progression interpolation instead, which gives different values.
 /// </summary>
 public static partial class SwinCheckpointFilter
 {
@@ -35,13 +37,37 @@ public static partial class SwinCheckpointFilter
 
     private static readonly (string From, string To)[] TorchvisionMlp = { ("mlp.0.", "mlp.fc1."), ("mlp.3.", "mlp.fc2.") };
 
-    /// <summary>The checkpoint as <see cref="SwinTransformer"/> keys.</summary>
-    public static Dictionary<string, Tensor> Apply(IReadOnlyDictionary<string, Tensor> checkpoint)
+    [GeneratedRegex(@"^layers\.(\d+)\.blocks\.\d+\.attn\.relative_position_bias_table$")]
+    private static partial Regex Table();
+
+    /// <summary>The checkpoint as <see cref="SwinTransformer"/> keys, its relative position tables fitted to <paramref name="config"/>'s windows when one is given.</summary>
+    /// <exception cref="ArgumentException">a table to resize is not [(2w-1)^2, heads]</exception>
+    public static Dictionary<string, Tensor> Apply(IReadOnlyDictionary<string, Tensor> checkpoint, SwinConfig? config = null)
     {
         var state = CheckpointUnwrap.Unwrap(checkpoint, "patch_embed.proj.weight", "features.0.0.weight");
         Func<string, string> rename = IsTorchvision(state) ? TorchvisionToTimm : IsOldTimm(state) ? OldTimmToTimm : k => k;
-        return state.Where(kv => !IsRecomputedBuffer(kv.Key))
+        var result = state.Where(kv => !IsRecomputedBuffer(kv.Key))
             .ToDictionary(kv => rename(kv.Key), kv => kv.Value, StringComparer.Ordinal);
+        if (config == null) return result;
+        foreach (var key in result.Keys.ToList())
+            if (Table().Match(key) is { Success: true } m && Index(m) is int stage && stage < config.NumLayers)
+                result[key] = ResizeTable(result[key], config.StageWindow(stage), key);
+        return result;
+    }
+
+    /// <summary>A [(2s-1)^2, heads] relative position table resized to a w x w window's [(2w-1)^2, heads] (bicubic, align_corners false).</summary>
+    /// <param name="name">the table's key, for the message</param>
+    public static Tensor ResizeTable(Tensor table, int window, string name = "relative_position_bias_table")
+    {
+        int dst = 2 * window - 1;
+        if (table.Rank == 2 && table.Shape[0] == dst * dst) return table;
+        int src = table.Rank == 2 ? (int)Math.Round(Math.Sqrt(table.Shape[0])) : 0;
+        if (src * src != (table.Rank == 2 ? table.Shape[0] : -1) || src % 2 == 0)
+            throw new ArgumentException($"Swin checkpoint: {name} {ShapeUtil.Format(table.Shape)} is not [(2w-1)^2, heads], so it cannot be resized to window {window}");
+        int heads = table.Shape[1];
+        var grid = table.Transpose(0, 1).Reshape(1, heads, src, src);                                  // [1, heads, 2s-1, 2s-1]
+        var resized = Ops.Interpolate(grid, (dst, dst), InterpolateMode.Bicubic, alignCorners: false);  // [1, heads, 2w-1, 2w-1]
+        return resized.Reshape(heads, dst * dst).Transpose(0, 1).Contiguous();
     }
 
     /// <summary>True for torchvision's SwinTransformer keys (everything but the final norm and head under <c>features.</c>).</summary>

@@ -19,7 +19,7 @@ public sealed class SwinFamily : ModelFamily<SwinConfig>
 
     /// <summary>torchvision's, the original repository's and older timm layouts, wrapped or not (<see cref="SwinCheckpointFilter"/>).</summary>
     public override Dictionary<string, Tensor> FilterCheckpoint(IReadOnlyDictionary<string, Tensor> checkpoint, SwinConfig config) =>
-        SwinCheckpointFilter.Apply(checkpoint);
+        SwinCheckpointFilter.Apply(checkpoint, config);
 
     public override IReadOnlyCollection<string> NoWeightDecay(SwinConfig config) => SwinTransformer.NoWeightDecayOf(config);
 
@@ -37,6 +37,26 @@ public sealed class SwinFamily : ModelFamily<SwinConfig>
         ("swin_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
         _ => new TrainingRecipe(),
     };
+
+    public override SwinConfig WithClasses(SwinConfig config, int numClasses) => (config with { NumClasses = numClasses }).Validate();
+    public override SwinConfig WithImageSize(SwinConfig config, int imgSize) => (config with { ImgSize = imgSize }).Validate();
+    public override string Classifier(SwinConfig config) => "head.fc";
+
+    /// <summary>
+    /// timm's SwinTransformer.group_matcher: the patch embedding 0, then every block of every stage in order (a stage's
+    /// patch merging with its first block), the final norm with the last block, the head on top.
+    /// </summary>
+    public override int? LayerId(string parameter, SwinConfig config)
+    {
+        if (parameter.StartsWith("patch_embed", StringComparison.Ordinal)) return 0;
+        if (LayerIds.Indexed(parameter, "layers.") is int stage && stage < config.Depths.Length)
+        {
+            int first = 1 + config.Depths.Take(stage).Sum(), rest = $"layers.{stage}.".Length;
+            if (string.CompareOrdinal(parameter, rest, "downsample.", 0, "downsample.".Length) == 0) return first;
+            if (LayerIds.Indexed(parameter, "blocks.", rest) is int block) return first + block;
+        }
+        return parameter.StartsWith("norm", StringComparison.Ordinal) ? config.Depths.Sum() : LayerIds.Top;
+    }
 
     public override string Describe(SwinConfig c) =>
         $"Swin (embed_dim {c.EmbedDim}, depths [{string.Join(", ", c.Depths)}], num_heads [{string.Join(", ", c.NumHeads)}], window_size {c.WindowSize}, patch_size {c.PatchSize}, num_classes {c.NumClasses})";

@@ -29,6 +29,15 @@ public sealed class TntFamily : ModelFamily<TntConfig>
     public override PretrainedCfg Pretrained(TntConfig c) =>
         PretrainedCfg.ForImages(c.InChans, c.ImgSize, c.NumClasses, PretrainedCfg.InceptionMean, PretrainedCfg.InceptionStd);
 
+    public override TntConfig WithClasses(TntConfig config, int numClasses) => (config with { NumClasses = numClasses }).Validate();
+    public override TntConfig WithImageSize(TntConfig config, int imgSize) => (config with { ImgSize = imgSize }).Validate();
+    public override string Classifier(TntConfig config) => "head";
+
+    private static readonly string[] Stem = { "cls_token", "patch_pos", "pixel_pos", "pixel_embed", "norm1_proj", "norm2_proj", "proj" };
+
+    /// <summary>timm's TNT.group_matcher: the pixel and patch embeddings 0, block i i + 1, the final norm with the last block, the head on top.</summary>
+    public override int? LayerId(string parameter, TntConfig config) => LayerIds.OfBlocks(parameter, config.Depth, Stem);
+
     public override string Describe(TntConfig c) =>
         $"TNT (embed_dim {c.EmbedDim}, inner_dim {c.InnerDim}, depth {c.Depth}, patch_size {c.PatchSize}, first_stride {c.FirstStride}, " +
         $"legacy {(c.Legacy ? "true" : "false")}, num_classes {c.NumClasses})";

@@ -29,6 +29,15 @@ public sealed class VitFamily : ModelFamily<VitConfig>
     public override PretrainedCfg Pretrained(VitConfig c) =>
         PretrainedCfg.ForImages(c.InChans, c.ImgSize, c.NumClasses, PretrainedCfg.InceptionMean, PretrainedCfg.InceptionStd);
 
+    public override VitConfig WithClasses(VitConfig config, int numClasses) => (config with { NumClasses = numClasses }).Validate();
+    public override VitConfig WithImageSize(VitConfig config, int imgSize) => (config with { ImgSize = imgSize }).Validate();
+    public override string Classifier(VitConfig config) => "head";
+
+    private static readonly string[] Stem = { "cls_token", "reg_token", "pos_embed", "patch_embed" };
+
+    /// <summary>timm's VisionTransformer.group_matcher: embeddings 0, block i i + 1, the final norm with the last block, fc_norm and the head on top.</summary>
+    public override int? LayerId(string parameter, VitConfig config) => LayerIds.OfBlocks(parameter, config.Depth, Stem);
+
     public override string Describe(VitConfig c) =>
         $"ViT (embed_dim {c.EmbedDim}, depth {c.Depth}, num_heads {c.NumHeads}, patch_size {c.PatchSize}, num_classes {c.NumClasses})";
 

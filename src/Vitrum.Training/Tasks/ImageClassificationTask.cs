@@ -46,7 +46,7 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
     public IReadOnlyDictionary<string, string> WeightsMetadata { get; }
 
     public Optimizer CreateOptimizer() =>
-        new AdamW(ParamGroup.WeightDecaySplit(Model.Module, _options.Lr, _options.WeightDecay, Model.NoWeightDecay));
+        new AdamW(Model.ParamGroups(_options.Lr, _options.WeightDecay, _options.LayerDecay));
 
     public LrSchedule CreateSchedule()
     {
