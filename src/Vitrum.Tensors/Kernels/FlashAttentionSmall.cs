@@ -26,7 +26,7 @@ internal static unsafe class FlashAttentionSmall
         int w = TOps.Width, b = head / p.H, h = head % p.H;
         float* q = p.Q.Head(b, h), v = p.V.Head(b, h), o = output.Head(b, h);
         float* kt = scratch, e = kt + p.D * w;
-        PackKeysTransposed(p.K.Head(b, h), p.Nk, p.K.StrideRow, p.D, kt, w);
+        FlashTiles.PackTransposed(p.K.Head(b, h), p.Nk, p.K.StrideRow, p.D, kt, w);
         var dvMask = TOps.TailMask(p.Dv);
         lse += (long)head * p.Nq;
         for (int i = 0; i < p.Nq; i++)
@@ -63,8 +63,8 @@ internal static unsafe class FlashAttentionSmall
         float* q = p.Q.Head(b, h), k = p.K.Head(b, h);
         float* o = g.Output.Head(b, h), dO = g.GradOutput.Head(b, h);
         float* kt = scratch, vt = kt + p.D * w, dkAcc = vt + p.Dv * w, dvAcc = dkAcc + nk * w, probs = dvAcc + nk * w, grads = probs + w;
-        PackKeysTransposed(k, nk, p.K.StrideRow, p.D, kt, w);
-        PackKeysTransposed(p.V.Head(b, h), nk, p.V.StrideRow, p.Dv, vt, w);
+        FlashTiles.PackTransposed(k, nk, p.K.StrideRow, p.D, kt, w);
+        FlashTiles.PackTransposed(p.V.Head(b, h), nk, p.V.StrideRow, p.Dv, vt, w);
         new Span<float>(dkAcc, 2 * nk * w).Clear();
         var dMask = TOps.TailMask(p.D);
         var dvMask = TOps.TailMask(p.Dv);
@@ -127,15 +127,4 @@ internal static unsafe class FlashAttentionSmall
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV AddTerm<TV, TOps>(TV s, float* row, int strideJ, TV keys) where TV : struct where TOps : IFlashVec<TV> =>
         row == null ? s : TOps.Add(s, strideJ == 0 ? TOps.Splat(*row) : TOps.LoadMasked(row, keys));
-
-    /// <summary>dst[c * width + j] = src[j * rowStride + c] for the keys, 0 on the lanes past them.</summary>
-    private static void PackKeysTransposed(float* src, int keys, int rowStride, int cols, float* dst, int width)
-    {
-        new Span<float>(dst, cols * width).Clear();
-        for (int j = 0; j < keys; j++)
-        {
-            float* row = src + (long)j * rowStride;
-            for (int c = 0; c < cols; c++) dst[c * width + j] = row[c];
-        }
-    }
 }
