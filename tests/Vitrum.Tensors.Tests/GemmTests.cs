@@ -162,6 +162,14 @@ public unsafe class GemmTests
         => CheckAllPaths(37, 45, 1700, seed: 13);
 
     [Theory]
+    [InlineData(3001, 16, 40)]   // TNT's inner linear layers: 16 output columns, rows split across threads
+    [InlineData(1003, 48, 16)]   // a 32-wide and a 16-wide strip, ragged last row block
+    [InlineData(1003, 23, 37)]
+    [InlineData(40, 16, 3000)]   // a weight gradient of 16 columns over a long depth
+    public void Sgemm_runs_products_with_few_columns_on_the_small_path_split_by_rows(int m, int n, int k)
+        => CheckAllPaths(m, n, k, seed: m + n + k);
+
+    [Theory]
     // A packed is 6.7 MB, too much to share: B (128 x 800 packed, 400 KB) is packed by the first pieces, one
     // depth slice each, and rows go to the threads.
     [InlineData(2100, 100, 800, 9)]

@@ -59,6 +59,11 @@ public static unsafe partial class Gemm
         }
         else if (GemmDots.Suits(g)) GemmDots.Run(g);
         else if (Simd.Level == SimdLevel.Avx512 && (double)g.M * g.N * g.K <= GemmSmall.Work) GemmSmall.Run(g);
+        else if (Simd.Level == SimdLevel.Avx512 && GemmSmall.SuitsSkinny(g))
+        {
+            if (threads > 1 && (double)g.M * g.N * g.K >= ParallelWork && g.M >= SkinnyRows.MinRows * threads) SkinnyRows.Run(g, threads);
+            else GemmSmall.Run(g);
+        }
         else if (threads > 1 && (double)g.M * g.N * g.K >= ParallelWork)
         {
             if (GemmDepthParallel.Suits(g, threads)) GemmDepthParallel.Run<TK>(g, threads);
