@@ -60,14 +60,13 @@ public sealed class SetCriterion
         float numBoxes = Math.Max(boxes, 1);
         var final = Terms(outputs, targets, labels, numBoxes, logClassError: true);
         var aux = outputs.AuxOutputs.Select(o => Terms(o, targets, labels, numBoxes, logClassError: false)).ToArray();
-        var total = Weighted(final);
-        foreach (var t in aux) total = Ops.Add(total, Weighted(t));
-        return new DetrLosses(total, final, aux);
+        // engine.py's sum over the loss dict, term by term in its order: loss_ce, loss_bbox, loss_giou, loss_ce_0, ...
+        Tensor? total = null;
+        foreach (var t in aux.Prepend(final))
+            foreach (var (loss, coef) in new[] { (t.LossCe, CeLossCoef), (t.LossBbox, BboxLossCoef), (t.LossGiou, GiouLossCoef) })
+                total = total == null ? Ops.Mul(loss, coef) : Ops.Add(total, Ops.Mul(loss, coef));
+        return new DetrLosses(total!, final, aux);
     }
-
-    /// <summary>loss_ce * w_ce + loss_bbox * w_bbox + loss_giou * w_giou, summed in DETR's order.</summary>
-    private Tensor Weighted(DetrLossTerms t) =>
-        Ops.Add(Ops.Add(Ops.Mul(t.LossCe, CeLossCoef), Ops.Mul(t.LossBbox, BboxLossCoef)), Ops.Mul(t.LossGiou, GiouLossCoef));
 
     private DetrLossTerms Terms(DetrOutput o, IReadOnlyList<DetrTarget> targets, long[][] labels, float numBoxes, bool logClassError)
     {
