@@ -27,7 +27,7 @@ public class CocoJsonTests
 
     private static CocoDataset ParseGt(string json) => CocoDatasetReader.Parse(Encoding.UTF8.GetBytes(json), "gt.json");
 
-    private static List<CocoDetection> ParseResults(string json, CocoDataset? gt = null) =>
+    private static IReadOnlyList<CocoDetection> ParseResults(string json, CocoDataset? gt = null) =>
         CocoResultsReader.Parse(Encoding.UTF8.GetBytes(json), "dt.json", gt);
 
     [Fact]
@@ -56,6 +56,18 @@ public class CocoJsonTests
     }
 
     [Fact]
+    public void Whole_numbers_written_as_decimals_are_read_as_integers()
+    {
+        var d = ParseGt("""
+            {"images": [{"id": 3.0, "file_name": "a.jpg", "width": 640.0, "height": 4.8e2}], "categories": [{"id": 1e0, "name": "a"}],
+             "annotations": [{"id": 2.0, "image_id": 3, "category_id": 1, "bbox": [0, 0, 1, 1], "area": 1, "iscrowd": 1.0}]}
+            """);
+        Assert.Equal(new CocoImage(3, "a.jpg", 640, 480), d.Images.Single());
+        Assert.Equal(1, d.Categories.Single().Id);
+        Assert.True(d.Annotations.Single().IsCrowd);
+    }
+
+    [Fact]
     public void Reads_detection_results_and_checks_their_images_against_the_ground_truth()
     {
         var gt = ParseGt(Gt);
@@ -77,6 +89,8 @@ public class CocoJsonTests
     public static TheoryData<string, string> MalformedGt() => new()
     {
         { WithImage("""{"id": 1, "file_name": "a.jpg", "width": 0, "height": 4}"""), "images[0].width: expected a positive integer, got 0" },
+        { WithImage("""{"id": 1, "file_name": "a.jpg", "width": 4, "height": 3000000000}"""), "images[0].height: expected a positive integer, got 3000000000" },
+        { WithImage("""{"id": 1e300, "file_name": "a.jpg", "width": 4, "height": 4}"""), "images[0].id: expected an integer, got 1e300" },
         { WithImage("""{"id": 1.5, "file_name": "a.jpg", "width": 4, "height": 4}"""), "images[0].id: expected an integer, got 1.5" },
         { WithImage("""{"id": 1, "file_name": 5, "width": 4, "height": 4}"""), "images[0].file_name: expected a string, got 5" },
         { WithImage("""{"id": 1, "width": 4, "height": 4}"""), "images[0]: no field 'file_name' (a string)" },

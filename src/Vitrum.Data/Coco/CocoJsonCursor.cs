@@ -92,14 +92,31 @@ internal ref struct CocoJsonCursor
     public long Integer(JsonPath at)
     {
         Next();
-        return Token == JsonTokenType.Number && _reader.TryGetInt64(out long v) ? v : throw Expected(at, "an integer");
+        return Whole(out long v) ? v : throw Expected(at, "an integer");
     }
 
     public int PositiveInt(JsonPath at)
     {
         Next();
-        return Token == JsonTokenType.Number && _reader.TryGetInt32(out int v) && v > 0 ? v : throw Expected(at, "a positive integer");
+        return Whole(out long v) && v is > 0 and <= int.MaxValue ? (int)v : throw Expected(at, "a positive integer");
     }
+
+    /// <summary>
+    /// The current token as an integer, written as one or as a whole decimal ("640.0"): tools that write every number
+    /// as a float produce such files, and Python's COCO API reads them.
+    /// </summary>
+    private readonly bool Whole(out long v)
+    {
+        v = 0;
+        if (Token != JsonTokenType.Number) return false;
+        if (_reader.TryGetInt64(out v)) return true;
+        if (!_reader.TryGetDouble(out double d) || Math.Floor(d) != d || Math.Abs(d) > MaxWhole) return false;
+        v = (long)d;
+        return true;
+    }
+
+    /// <summary>2^53: above it a double no longer tells neighbouring integers apart.</summary>
+    private const double MaxWhole = 9_007_199_254_740_992;
 
     public double Number(JsonPath at, bool nonNegative = false)
     {
@@ -113,7 +130,7 @@ internal ref struct CocoJsonCursor
     {
         Next();
         if (Token is JsonTokenType.True or JsonTokenType.False) return Token == JsonTokenType.True;
-        return Token == JsonTokenType.Number && _reader.TryGetInt32(out int v) && v is 0 or 1 ? v == 1 : throw Expected(at, "0 or 1");
+        return Whole(out long v) && v is 0 or 1 ? v == 1 : throw Expected(at, "0 or 1");
     }
 
     /// <summary>A string; null (when <paramref name="nullable"/>) for JSON null.</summary>

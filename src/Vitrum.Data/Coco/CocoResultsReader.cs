@@ -11,12 +11,12 @@ public static class CocoResultsReader
 {
     /// <param name="groundTruth">when given, every image_id must name one of its images (as COCO's loadRes requires)</param>
     /// <exception cref="DataFormatException">the file is not such a list; the message names the entry, the field and the expectation</exception>
-    public static List<CocoDetection> Read(string path, CocoDataset? groundTruth = null) => Parse(File.ReadAllBytes(path), path, groundTruth);
+    public static IReadOnlyList<CocoDetection> Read(string path, CocoDataset? groundTruth = null) => Parse(File.ReadAllBytes(path), path, groundTruth);
 
     /// <param name="name">the file's name in error messages</param>
     /// <param name="groundTruth">when given, every image_id must name one of its images</param>
     /// <exception cref="DataFormatException">the text is not such a list; the message names the entry, the field and the expectation</exception>
-    public static List<CocoDetection> Parse(ReadOnlySpan<byte> utf8, string name, CocoDataset? groundTruth = null)
+    public static IReadOnlyList<CocoDetection> Parse(ReadOnlySpan<byte> utf8, string name, CocoDataset? groundTruth = null)
     {
         var c = new CocoJsonCursor(utf8, name);
         var list = new List<CocoDetection>();
