@@ -159,7 +159,7 @@ def boundaries():
         for _ in range(4):
             kind = c.rng.choice(["medium", "large"])
             box = [round(c.rng.uniform(0, 300), 2), round(c.rng.uniform(0, 200), 2), side(c.rng, kind), side(c.rng, kind)]
-            ann = c.gt(i, 5, box, area=round(box[2] * box[3], 2))
+            c.gt(i, 5, box, area=round(box[2] * box[3], 2))
             c.dt(i, 5, jitter(c.rng, box, 0.6), 0.7)
         c.dt(i, 5, random_box(c.rng, 400, 300), 0.7)
     assert a0["id"] == 0

@@ -9,7 +9,7 @@ public sealed record CocoAreaRange(string Label, double Min, double Max);
 /// </summary>
 public static class CocoEvalParams
 {
-    /// <summary>0.5, 0.55, ..., 0.95, computed as numpy's linspace does (0.8999999999999999, not 0.9), which matches decide.</summary>
+    /// <summary>0.5, 0.55, ..., 0.95 as numpy's linspace computes them (0.8999999999999999, not 0.9): IoUs are compared with these very doubles.</summary>
     public static IReadOnlyList<double> IouThresholds { get; } = Linspace(0.5, 0.95, 10);
 
     /// <summary>0, 0.01, ..., 1 as numpy's linspace computes them.</summary>
