@@ -76,7 +76,7 @@ public static class DigitScenes
 
     /// <summary>
     /// Generates every split into <paramref name="directory"/>: written in a temporary folder beside it and renamed
-    /// when complete, so the folder is never seen half-written. Does nothing if another writer finished it first.
+    /// when complete, so the folder is never seen half-written. Does nothing if the folder exists (a finished write).
     /// </summary>
     /// <exception cref="ArgumentException">the options are out of range, or a source is not grey digits labelled 0-9</exception>
     public static void Write(string directory, DigitSources sources, DigitScenesOptions options)
@@ -84,6 +84,7 @@ public static class DigitScenes
         options.Validate();
         foreach (var split in Enum.GetValues<DigitScenesSplit>()) CheckSource(sources.Of(split), split, options);
         var full = Path.GetFullPath(directory);
+        if (Directory.Exists(full)) return;
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         RemoveStalePartials(full);
         var partial = $"{full}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}";
