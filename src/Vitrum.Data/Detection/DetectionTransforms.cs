@@ -37,7 +37,8 @@ public sealed class RandomHorizontalFlip(double p = 0.5) : IDetectionTransform
 /// <summary>
 /// DETR's RandomResize: the shorter side resized to one of the sizes chosen at random, the longer side capped at
 /// the max size (DETR's get_size rules: <see cref="DetectionBoxes.ResizedSize"/>), the boxes
-/// scaled with the image. The image is resampled bilinearly (large reductions average boxes first, as PIL does).
+/// scaled with the image. The image is resampled bilinearly without PIL's antialiasing filter (reductions by 4x or
+/// more average boxes of pixels first, <see cref="Sampling.Resize"/>), so sizes and boxes equal DETR's, pixels nearly.
 /// </summary>
 public sealed class RandomResize : IDetectionTransform
 {
