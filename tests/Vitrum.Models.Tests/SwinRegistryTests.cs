@@ -24,8 +24,9 @@ public class SwinRegistryTests
     public void Mnist_preset_classifies_28x28_grayscale_into_10_classes()
     {
         var model = Assert.IsType<SwinTransformer>(ModelRegistry.Create(ModelRegistry.Preset("swin_mnist")));
-        Assert.Equal(new[] { 7, 7 }, model.Layers.Select(s => s.Blocks[0].Window));
-        Assert.Equal(238_174, model.ParameterCount());
+        // 4x4 patches: one 7x7 window over the map; merged (padded to 8x8) to 4x4, where the window shrinks to the map.
+        Assert.Equal(new[] { 7, 4 }, model.Layers.Select(s => s.Blocks[0].Window));
+        Assert.Equal(438_378, model.ParameterCount());
         using var _ = GradMode.NoGrad();
         Assert.Equal(new[] { 2, 10 }, model.Forward(Tensor.Zeros(2, 1, 28, 28)).Shape);
     }
@@ -39,6 +40,6 @@ public class SwinRegistryTests
         Assert.Equal(c, ModelRegistry.ParseJson(c.ToJson()));
         Assert.NotEqual(c, c with { Depths = new[] { 2, 5 } });
         Assert.Equal(SwinPresets.SwinMnist, ModelRegistry.ParseJson(SwinPresets.SwinMnist.ToJson()));
-        Assert.Contains("\"depths\":[2,4]", SwinPresets.SwinMnist.ToJson());
+        Assert.Contains("\"depths\":[4,2]", SwinPresets.SwinMnist.ToJson());
     }
 }

@@ -162,7 +162,7 @@ public class SwinStructureTests
         Assert.Equal((0, 3), (stage0[0].ShiftFor(56), stage0[1].ShiftFor(56)));
         Assert.Equal(0, model.Layers[3].Blocks[1].ShiftFor(7));
         Assert.Equal(new[] { 7, 7, 7, 7 }, model.Layers.Select(s => s.Blocks[0].Window));
-        Assert.Equal(new[] { 8, 7 }, Enumerable.Range(0, 2).Select(i => (SwinPresets.SwinMnist with { WindowSize = 8 }).StageWindow(i)));
+        Assert.Equal(new[] { 8, 7 }, Enumerable.Range(0, 2).Select(i => (SwinPresets.SwinMnist with { PatchSize = 2, WindowSize = 8 }).StageWindow(i)));
     }
 
     [Fact]
@@ -177,7 +177,11 @@ public class SwinStructureTests
     public void Swin_tiny_costs_timms_4_51_gmacs_within_one_percent()
     {
         // timm's figure counts the norms too; the linear layers, conv and attention products are all but 0.5% of it.
-        double gmacs = ModelCost.Gmacs(new ModelInstance(SwinFamily.Instance, SwinFixture.SwinTiny.Value.Config, SwinFixture.SwinTiny.Value))!.Value;
+        // Its own model: counting switches the model to eval and back, which would race the parity test's forward on
+        // the shared fixture (seen: that forward ran with stochastic depth on and missed torchvision's logits by 37%).
+        SwinTransformer model;
+        using (Vitrum.Nn.Init.Skip()) model = new SwinTransformer(SwinPresets.SwinTinyPatch4Window7_224);
+        double gmacs = ModelCost.Gmacs(new ModelInstance(SwinFamily.Instance, model.Config, model))!.Value;
         Assert.InRange(gmacs, 4.51 * 0.99, 4.51);
     }
 

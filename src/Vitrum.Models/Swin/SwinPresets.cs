@@ -10,17 +10,18 @@ public static class SwinPresets
     public static readonly SwinConfig SwinBasePatch4Window7_224 = Imagenet with { EmbedDim = 128, Depths = new[] { 2, 2, 18, 2 }, NumHeads = new[] { 4, 8, 16, 32 } };
 
     /// <summary>
-    /// MNIST and Fashion-MNIST (28x28x1, 10 classes): 2x2 patches give a 14x14 map of width 32, cut into four 7x7
-    /// windows (shifted by 3 in every second block); patch merging makes it one 7x7 window of width 64 (no shift).
-    /// Depths 2 and 4, head width 16, timm's MLP ratio 4 and stochastic depth 0.1: 0.24M parameters and 17.3M
-    /// multiply-accumulates per image forward, 1.5x vit_mnist's. The training step is all but linear layers and
-    /// attention, so its time follows the MACs: depths (2, 6) cost 1.7x more per step on one thread (335 vs 568
-    /// images/s), width 48 with depths (2, 4) 1.9x.
+    /// MNIST and Fashion-MNIST (28x28x1, 10 classes): 4x4 patches give one 7x7 window of width 64 (no shift: the window
+    /// covers the map), 4 blocks with relative position bias; patch merging pads the map to 8x8 and makes it 4x4 of
+    /// width 128, one 4x4 window, 2 blocks; head width 16, MLP ratio 2, no stochastic depth. About vit_mnist's cost per
+    /// image. Measured against the earlier design (2x2 patches, a 14x14 map of width 32 in four shifted 7x7 windows,
+    /// depths 2 + 4, MLP ratio 4, stochastic depth 0.1: 1.4x the multiply-accumulates) on Fashion-MNIST with one 4-epoch
+    /// recipe (README): 88.40% against 85.54% test accuracy (vit_mnist 87.15%): width and depth at the first stage buy
+    /// more than resolution at these sizes.
     /// </summary>
     public static readonly SwinConfig SwinMnist = new()
     {
-        ImgSize = 28, PatchSize = 2, InChans = 1, NumClasses = 10, EmbedDim = 32, Depths = new[] { 2, 4 }, NumHeads = new[] { 2, 4 },
-        WindowSize = 7, MlpRatio = 4, DropPathRate = 0.1,
+        ImgSize = 28, PatchSize = 4, InChans = 1, NumClasses = 10, EmbedDim = 64, Depths = new[] { 4, 2 }, NumHeads = new[] { 4, 8 },
+        WindowSize = 7, MlpRatio = 2, DropPathRate = 0,
     };
 
     /// <summary>Every preset by its name.</summary>
