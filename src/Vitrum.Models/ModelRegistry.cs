@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Vitrum.Models.Resnet;
 using Vitrum.Models.Swin;
 using Vitrum.Models.Tnt;
 using Vitrum.Models.Transformer;
@@ -14,7 +15,7 @@ namespace Vitrum.Models;
 public static class ModelRegistry
 {
     /// <summary>The families, by their JSON tag.</summary>
-    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TntFamily.Instance, TransformerFamily.Instance };
+    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TntFamily.Instance, TransformerFamily.Instance, ResnetFamily.Instance };
 
     private static readonly Dictionary<string, IModelFamily> ByName = Families.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

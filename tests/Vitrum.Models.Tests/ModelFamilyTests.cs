@@ -26,7 +26,7 @@ public class ModelFamilyTests
     [Fact]
     public void Families_are_listed_once_with_their_task_kinds()
     {
-        Assert.Equal(new[] { "swin", "tnt", "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
+        Assert.Equal(new[] { "resnet", "swin", "tnt", "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
         Assert.Equal(TaskKind.Classify, ModelRegistry.Family(VitPresets.VitMnist).Task);
         Assert.Equal(TaskKind.Classify, ModelRegistry.Family(TntPresets.TntMnist).Task);
         Assert.Equal(TaskKind.Seq2Seq, ModelRegistry.Family(TransformerPresets.G2pTransformer).Task);
