@@ -28,14 +28,18 @@ internal sealed class ConvNorm
 
     public bool IsFused => _weight != null;
 
+    /// <summary>norm(conv(x)) (+ residual), then relu when asked; folded, the three are one pass (<see cref="Ops.Conv2dAddRelu"/>).</summary>
     /// <param name="x">[N, Cin, H, W]</param>
+    /// <param name="residual">[N, Cout, H', W'] or null</param>
     /// <returns>[N, Cout, H', W']</returns>
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(Tensor x, Tensor? residual = null, bool relu = false)
     {
         if (_weight != null && !Conv.Training && !GradMode.IsEnabled && _stats.UsesRunningStats)
-            return Ops.Conv2d(x, _weight, _bias, Conv.Stride, Conv.Padding, Conv.Dilation, Conv.Groups);
+            return Ops.Conv2dAddRelu(x, _weight, _bias, residual, relu, Conv.Stride, Conv.Padding, Conv.Dilation, Conv.Groups);
         if (Conv.Training) Unfuse();
-        return Norm.Forward(Conv.Forward(x));
+        var y = Norm.Forward(Conv.Forward(x));
+        if (residual != null) y = Ops.Add(y, residual);
+        return relu ? Ops.Relu(y) : y;
     }
 
     /// <summary>Folds the norm's current running statistics and affine parameters into a copy of the convolution's weights.</summary>

@@ -46,7 +46,7 @@ public sealed class ResNet : Module<Tensor, Tensor>
     {
         if (images.Rank != 4 || images.Shape[1] != Config.InChans)
             throw new ArgumentException($"ResNet: input {ShapeUtil.Format(images.Shape)} is not [N, {Config.InChans}, H, W]");
-        return Ops.MaxPool2d(Ops.Relu(StemPair.Forward(images)), 3, 2, 1);
+        return Ops.MaxPool2d(StemPair.Forward(images, relu: true), 3, 2, 1);
     }
 
     /// <summary>The last stage's map.</summary>

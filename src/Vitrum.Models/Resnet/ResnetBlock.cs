@@ -56,12 +56,8 @@ public abstract class ResnetBlock : Module<Tensor, Tensor>
     {
         var identity = _downsample?.Forward(input) ?? input;
         var x = input;
-        for (int i = 0; i < _pairs.Count; i++)
-        {
-            x = _pairs[i].Forward(x);
-            if (i < _pairs.Count - 1) x = Ops.Relu(x);
-        }
-        return Ops.Relu(Ops.Add(x, identity));
+        for (int i = 0; i < _pairs.Count; i++) x = _pairs[i].Forward(x, i == _pairs.Count - 1 ? identity : null, relu: true);
+        return x;
     }
 
     /// <summary>Folds every norm of the block into its convolution for inference (<see cref="ConvNorm.Fuse"/>), or undoes it.</summary>
