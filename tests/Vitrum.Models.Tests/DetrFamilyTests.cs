@@ -78,7 +78,7 @@ public class DetrFamilyTests
     [Fact]
     public void Preprocessing_is_detrs_val_resize_800_max_1333_with_imagenet_statistics_and_grey_for_the_digit_preset()
     {
-        var cfg = ModelRegistry.Build(DetrPresets.DetrResnet50).Pretrained!;
+        var cfg = DetrFamily.Instance.Pretrained(DetrPresets.DetrResnet50);
         Assert.Equal((3, 800, 1333, 1.0), (cfg.InChans, cfg.ImageSize, cfg.MaxSize, cfg.CropPct));
         Assert.Equal(PretrainedCfg.ImagenetMean, cfg.Mean);
         Assert.Equal(PretrainedCfg.ImagenetStd, cfg.Std);

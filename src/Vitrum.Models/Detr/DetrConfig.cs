@@ -52,7 +52,7 @@ public sealed record DetrConfig : IModelConfig
     /// </summary>
     public ResnetConfig Body()
     {
-        var resnet = Backbone == Custom ? BackboneConfig!
+        var resnet = Backbone == Custom ? BackboneConfig ?? throw new ArgumentException($"DETR config: backbone '{Custom}' needs backbone_config")
             : ResnetPresets.All.TryGetValue(Backbone, out var preset) ? preset
             : throw new ArgumentException($"DETR config: backbone is '{Backbone}', expected one of {string.Join(", ", ResnetPresets.All.Keys)} or '{Custom}' with backbone_config");
         return resnet with { NumClasses = 0, NormLayer = ResnetConfig.FrozenBatchNorm, ReplaceStrideWithDilation = new[] { false, false, Dilation } };
