@@ -88,8 +88,6 @@ public class DetrModelTests
         var secondAllPadding = Enumerable.Range(0, 2 * 64 * 80).Select(i => i < 64 * 80 ? 0L : 1L).ToArray();
         e = Assert.Throws<ArgumentException>(() => model.Forward(new ImageBatch(images, Tensor.FromLongs(secondAllPadding, 2, 64, 80))));
         Assert.Contains("every pixel of image 1 as padding", e.Message);
-        e = Assert.Throws<ArgumentException>(() => ImageBatch.Pad(new[] { Tensor.Zeros(3, 4, 4), Tensor.Zeros(1, 4, 4) }));
-        Assert.Contains("image 1 is Float32 [1, 4, 4], expected a non-empty Float32 [C, H, W] with C = 3", e.Message);
     }
 
     [Fact]
