@@ -1,30 +1,24 @@
-using Vitrum.Tensors.Autograd;
+using Vitrum.Tensors;
 
 namespace Vitrum.Bench;
 
-/// <summary>Forward and backward time per op kind, summed over a step's autograd nodes and averaged over rounds.</summary>
+/// <summary>Forward and backward time per op kind, summed over a step's ops and averaged over rounds.</summary>
 internal static class OpProfile
 {
-    /// <summary>Runs <paramref name="step"/> <paramref name="rounds"/> times with the engine's profiling hook on, then prints the ops, slowest first.</summary>
+    /// <summary>Runs <paramref name="step"/> <paramref name="rounds"/> times under an <see cref="OpProfiler"/>, then prints the ops, slowest first.</summary>
     public static void Print(int rounds, Func<double> clock, Action step)
     {
-        var byOp = new Dictionary<string, (double Ms, int Count)>();
-        Engine.ProfileClock = clock;
-        Engine.Profile = (op, ms) =>
-        {
-            var (t, c) = byOp.GetValueOrDefault(op);
-            byOp[op] = (t + ms, c + 1);
-        };
-        try
+        IReadOnlyList<OpTime> ops;
+        using (var profile = OpProfiler.Start(clock))
         {
             for (int r = 0; r < rounds; r++)
             {
-                Engine.ProfileMark();
+                profile.BeginRound();
                 step();
             }
+            ops = profile.Ops;
         }
-        finally { Engine.Profile = null; }
-        foreach (var (op, (ms, count)) in byOp.OrderByDescending(kv => kv.Value.Ms))
-            Console.WriteLine($"  {op,-40} {ms / rounds,8:F2} ms  ({count / rounds} nodes)");
+        foreach (var o in ops)
+            Console.WriteLine($"  {o.Op,-40} {o.Ms,8:F2} ms  ({o.Calls:F0} nodes)");
     }
 }

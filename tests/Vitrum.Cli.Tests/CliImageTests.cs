@@ -261,6 +261,31 @@ public class CliImageTests : IDisposable
             Assert.True(root.GetProperty(field).GetDouble() > 0, $"{field} in {last}");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Bench_model_profile_reports_op_kinds_and_gemm_shapes(bool train)
+    {
+        var args = new List<string> { "bench", "model", "--model", Config(), "--batch", "2", "--warmup", "0", "--runs", "2", "--threads", "1", "--profile", "--json" };
+        if (train) args.Add("--train");
+        var (code, output, err) = Run(args.ToArray());
+        Assert.True(code == 0, err);
+        using var j = JsonDocument.Parse(LastLine(output));
+        var profile = j.RootElement.GetProperty("profile");
+        Assert.True(profile.GetProperty("step_ms").GetDouble() > 0);
+        var ops = profile.GetProperty("ops").EnumerateArray().Select(o => o.GetProperty("op").GetString()!).ToArray();
+        Assert.Contains("forward linear", ops);
+        Assert.Equal(train, ops.Contains("backward linear"));
+        var gemms = profile.GetProperty("gemm").EnumerateArray().ToArray();
+        Assert.NotEmpty(gemms);
+        Assert.All(gemms, g => Assert.True(g.GetProperty("m").GetInt32() > 0 && g.GetProperty("calls").GetDouble() > 0 && g.GetProperty("gflops").GetDouble() >= 0, g.ToString()));
+
+        var (textCode, text, textErr) = Run(args.Where(a => a != "--json").ToArray());
+        Assert.True(textCode == 0, textErr);
+        Assert.Contains("GEMM  M x N x K", text);
+        Assert.Contains("forward linear", text);
+    }
+
     [Fact]
     public void Bench_model_refuses_unknown_presets()
     {

@@ -20,7 +20,7 @@ public static class BenchModelCommand
     /// <summary>Untimed and timed runs when not given: a training step is slower, so fewer.</summary>
     public static (int Warmup, int Runs) DefaultRuns(bool train) => train ? (2, 5) : (3, 10);
 
-    public static int Run(string modelArg, int batch, bool train, int? warmupRuns, int? timedRuns, bool json)
+    public static int Run(string modelArg, int batch, bool train, int? warmupRuns, int? timedRuns, bool profile, bool json)
     {
         int threads = WorkerPool.ThreadCount;
         int warmup = warmupRuns ?? DefaultRuns(train).Warmup, runs = timedRuns ?? DefaultRuns(train).Runs;
@@ -65,13 +65,18 @@ public static class BenchModelCommand
         Array.Sort(times);
         double ms = times[runs / 2], ips = batch * 1000.0 / ms;
         double peakMb = PeakRssMb();
+        var profiled = profile ? ProfileReport.Measure(runs, once) : null;
         var inv = CultureInfo.InvariantCulture;
         if (!json)
+        {
             Console.WriteLine(string.Format(inv, "{0} {1} batch {2}, {3} thread(s): {4:F1} ms per batch, {5:F2} images/s (median of {6}; min {7:F1} ms), peak RSS {8:F0} MB",
                 modelArg, train ? "train step" : "inference", batch, threads, ms, ips, runs, times[0], peakMb));
+            profiled?.Print();
+        }
         else
-            Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}}}",
-                ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb));
+            Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}{9}}}",
+                ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb,
+                profiled == null ? "" : ",\"profile\":" + profiled.Json()));
         return 0;
     }
 

@@ -20,6 +20,7 @@ public static class CommandTree
         {
             TrainCli.Create(),
             EvalCli.Create(),
+            EvalCli.CocoEval(),
             InferenceCli.Predict(),
             InferenceCli.Attention(),
             InferenceCli.G2P(),

@@ -4,7 +4,7 @@ using static Vitrum.Cli.Parsing.OptionFactory;
 
 namespace Vitrum.Cli.Parsing;
 
-/// <summary><c>vitrum eval</c>: its options and their reading into <see cref="EvalArgs"/>.</summary>
+/// <summary><c>vitrum eval</c>: its options and their reading into <see cref="EvalArgs"/>; <c>vitrum coco-eval</c>: detections scored against COCO ground truth.</summary>
 public static class EvalCli
 {
     private static readonly Option<int?> BatchSize = OptionalNumber("--batch-size", "B", "examples per forward pass", CliOptions.BatchRange,
@@ -34,6 +34,20 @@ public static class EvalCli
             Split = r.GetRequiredValue(Split),
             Seq2SeqOnlyGiven = VitrumCommand.Given(r, Seq2SeqOnly),
         }));
+        return command;
+    }
+
+    public static VitrumCommand CocoEval()
+    {
+        var gt = ExistingFileArgument("GT.json", "GT.json", "the ground truth: a COCO annotation file (images, annotations, categories)", "file");
+        var detections = ExistingFileArgument("DETECTIONS.json", "DETECTIONS.json",
+            "the detections in COCO's results format: [{\"image_id\", \"category_id\", \"bbox\": [x, y, w, h], \"score\"}, ...]", "file");
+        var command = new VitrumCommand("coco-eval", "COCO box AP and AR of detections against ground truth, computed as pycocotools' COCOeval does.",
+            "vitrum coco-eval instances_val2017.json detections.json --json")
+        {
+            gt, detections, CliOptions.Json,
+        };
+        command.Runs(r => CocoEvalCommand.Run(r.GetRequiredValue(gt), r.GetRequiredValue(detections), r.GetValue(CliOptions.Json)));
         return command;
     }
 }

@@ -59,13 +59,14 @@ public static class UtilityCli
         var (inference, training) = (BenchModelCommand.DefaultRuns(false), BenchModelCommand.DefaultRuns(true));
         var warmup = OptionalNumber("--warmup", "N", "untimed runs first", new NumberRange<int>(0, 1000), $"{inference.Warmup}, with --train {training.Warmup}");
         var runs = OptionalNumber("--runs", "R", "timed runs (the median is reported)", new NumberRange<int>(1, 100_000), $"{inference.Runs}, with --train {training.Runs}");
+        var profile = Flag("--profile", "then profile as many runs: time per op kind (forward and backward) and GFLOP/s per GEMM shape");
         var command = new VitrumCommand("model", "Times a model on random data: ms per batch, images/s and peak memory.",
             "vitrum bench model --model vit_small_patch16_224 --batch 8 --train --json")
         {
-            CliOptions.ModelToBuild, batch, train, warmup, runs, CliOptions.Threads, CliOptions.Json,
+            CliOptions.ModelToBuild, batch, train, warmup, runs, profile, CliOptions.Threads, CliOptions.Json,
         };
         command.Runs(r => BenchModelCommand.Run(r.GetRequiredValue(CliOptions.ModelToBuild), r.GetValue(batch), r.GetValue(train),
-            r.GetValue(warmup), r.GetValue(runs), r.GetValue(CliOptions.Json)));
+            r.GetValue(warmup), r.GetValue(runs), r.GetValue(profile), r.GetValue(CliOptions.Json)));
         return command;
     }
 }

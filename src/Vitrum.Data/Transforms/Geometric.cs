@@ -27,29 +27,21 @@ internal static class Sampling
                 }
             }
     }
-}
 
-/// <summary>
-/// torchvision's Resize(size) with an int: the shorter side becomes <paramref name="size"/>, the aspect ratio is
-/// kept. Large reductions first average k x k boxes (k = the whole factor above 2), as PIL's reducing_gap does,
-/// so a photo shrunk 10x is not aliased by bilinear sampling of 4 pixels per output pixel.
-/// </summary>
-public sealed class ResizeShorter(int size) : IImageTransform
-{
-    private readonly ImageBuffer _reduced = new();
-
-    public void Apply(ImageBuffer src, ImageBuffer dst, Generator gen)
+    /// <summary>
+    /// Resizes the whole of <paramref name="src"/> to oh x ow. Large reductions first average k x k boxes into
+    /// <paramref name="scratch"/> (k = half the whole reduction factor, when 2 or more), as PIL's reducing_gap does,
+    /// so a photo shrunk 10x is not aliased by bilinear sampling of 4 pixels per output pixel.
+    /// </summary>
+    public static void Resize(ImageBuffer src, ImageBuffer dst, int oh, int ow, ImageBuffer scratch)
     {
-        int shorter = Math.Min(src.Height, src.Width);
-        int oh = src.Height == shorter ? size : (int)((long)size * src.Height / shorter);
-        int ow = src.Width == shorter ? size : (int)((long)size * src.Width / shorter);
-        int k = shorter / size / 2;
+        int k = Math.Min(src.Height / oh, src.Width / ow) / 2;
         if (k >= 2)
         {
-            BoxReduce(src, _reduced, k);
-            src = _reduced;
+            BoxReduce(src, scratch, k);
+            src = scratch;
         }
-        Sampling.ResizeWindow(src, 0, 0, src.Height, src.Width, dst, oh, ow);
+        ResizeWindow(src, 0, 0, src.Height, src.Width, dst, oh, ow);
     }
 
     /// <summary>dst = the means of k x k boxes of src (a partial last box averages what it covers).</summary>
@@ -67,6 +59,23 @@ public sealed class ResizeShorter(int size) : IImageTransform
                         for (int x = j * k; x < Math.Min(src.Width, (j + 1) * k); x++) { sum += src.At(c, y, x); n++; }
                     d[(c * h + i) * w + j] = sum / n;
                 }
+    }
+}
+
+/// <summary>
+/// torchvision's Resize(size) with an int: the shorter side becomes <paramref name="size"/>, the aspect ratio is
+/// kept (large reductions average boxes first: <see cref="Sampling.Resize"/>).
+/// </summary>
+public sealed class ResizeShorter(int size) : IImageTransform
+{
+    private readonly ImageBuffer _reduced = new();
+
+    public void Apply(ImageBuffer src, ImageBuffer dst, Generator gen)
+    {
+        int shorter = Math.Min(src.Height, src.Width);
+        int oh = src.Height == shorter ? size : (int)((long)size * src.Height / shorter);
+        int ow = src.Width == shorter ? size : (int)((long)size * src.Width / shorter);
+        Sampling.Resize(src, dst, oh, ow, _reduced);
     }
 }
 
@@ -144,10 +153,12 @@ public sealed class RandomResizedCrop(int height, int width, double minScale = 0
 /// <summary>Mirrors the image left-right with probability p.</summary>
 public sealed class RandomHorizontalFlip(double p = 0.5) : IImageTransform
 {
-    public void Apply(ImageBuffer src, ImageBuffer dst, Generator gen)
+    public void Apply(ImageBuffer src, ImageBuffer dst, Generator gen) => Mirror(src, dst, gen.NextDouble() < p);
+
+    /// <summary>dst = src mirrored left-right when <paramref name="flip"/>, else a copy of it.</summary>
+    internal static void Mirror(ImageBuffer src, ImageBuffer dst, bool flip)
     {
         var d = dst.Resize(src.Channels, src.Height, src.Width);
-        bool flip = gen.NextDouble() < p;
         for (int row = 0; row < src.Channels * src.Height; row++)
         {
             var s = src.Data.AsSpan(row * src.Width, src.Width);

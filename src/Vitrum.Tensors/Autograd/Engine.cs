@@ -20,11 +20,11 @@ internal static class Engine
     /// <summary>Attaches a node to <paramref name="result"/> when any input requires a gradient; returns it (or null).</summary>
     public static Node? Record(Tensor result, string op, BackwardFn fn, params Tensor[] inputs)
     {
-        if (Profile != null && GradMode.IsEnabled)
+        if (ProfileHooks.Op is { } profile && !_inBackward)
         {
             // Ops record after computing, so the time since the previous record is this op's forward.
-            double now = ProfileClock();
-            Profile("forward " + op, now - _lastRecord);
+            double now = ProfileHooks.Clock();
+            profile("forward " + op, now - _lastRecord);
             _lastRecord = now;
         }
         if (!ShouldRecord(inputs)) return null;
@@ -34,16 +34,12 @@ internal static class Engine
         return node;
     }
 
-    /// <summary>When set, receives each node's op name and backward time by <see cref="ProfileClock"/> (benchmarks' per-op split).</summary>
-    internal static Action<string, double>? Profile;
-
-    /// <summary>The clock of <see cref="Profile"/> in ms (wall time unless a benchmark sets a CPU-time clock).</summary>
+    // The last recorded op's end on the profile's clock, and whether a backward walk runs (its rules' ops are not forward ops).
     [ThreadStatic] private static double _lastRecord;
+    [ThreadStatic] private static bool _inBackward;
 
-    /// <summary>Starts the forward split of <see cref="Profile"/>: the next recorded op is timed from now.</summary>
-    internal static void ProfileMark() => _lastRecord = ProfileClock();
-
-    internal static Func<double> ProfileClock = () => System.Diagnostics.Stopwatch.GetTimestamp() * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+    /// <summary>Starts the forward split of a profile: the next recorded op is timed from now.</summary>
+    internal static void ProfileMark() => _lastRecord = ProfileHooks.Clock();
 
     /// <summary>
     /// Walks the tape from <paramref name="root"/>. Memory: each rule runs in its own
@@ -80,9 +76,16 @@ internal static class Engine
                 if (g == null) continue;
                 if (t.GradFn != null)
                 {
-                    double start = Profile == null ? 0 : ProfileClock();
-                    using (new TensorScope()) t.GradFn.Backward(t.GradFn, g);
-                    Profile?.Invoke("backward " + t.GradFn.Op, ProfileClock() - start);
+                    var profile = ProfileHooks.Op;
+                    double start = profile == null ? 0 : ProfileHooks.Clock();
+                    bool outer = _inBackward;
+                    _inBackward = true;
+                    try
+                    {
+                        using (new TensorScope()) t.GradFn.Backward(t.GradFn, g);
+                    }
+                    finally { _inBackward = outer; }
+                    profile?.Invoke("backward " + t.GradFn.Op, ProfileHooks.Clock() - start);
                 }
                 g.Dispose();
             }

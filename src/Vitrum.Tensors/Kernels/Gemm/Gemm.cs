@@ -22,6 +22,17 @@ public static unsafe partial class Gemm
     {
         if (m <= 0 || n <= 0) return;
         var g = new GemmArgs(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate);
+        if (ProfileHooks.Gemm is { } profile)
+        {
+            double start = ProfileHooks.Clock();
+            Dispatch(g);
+            profile(m, n, k, 1, ProfileHooks.Clock() - start);
+        }
+        else Dispatch(g);
+    }
+
+    private static void Dispatch(in GemmArgs g)
+    {
         switch (Simd.Level)
         {
             case SimdLevel.Avx512: Run<GemmKernel512>(g, WorkerPool.AvailableThreads); break;
@@ -42,12 +53,14 @@ public static unsafe partial class Gemm
     {
         if (batch <= 0 || m <= 0 || n <= 0) return;
         var g = new GemmArgs(m, n, k, a, rsA, csA, b, rsB, csB, c, ldc, accumulate);
+        double start = ProfileHooks.Gemm == null ? 0 : ProfileHooks.Clock();
         switch (Simd.Level)
         {
             case SimdLevel.Avx512: RunBatched<GemmKernel512>(batch, g, strideA, strideB, strideC); break;
             case SimdLevel.Avx2: RunBatched<GemmKernel256>(batch, g, strideA, strideB, strideC); break;
             default: RunBatched<GemmKernelScalar>(batch, g, strideA, strideB, strideC); break;
         }
+        ProfileHooks.Gemm?.Invoke(m, n, k, batch, ProfileHooks.Clock() - start);
     }
 
     private static void Run<TK>(in GemmArgs g, int threads) where TK : IGemmKernel
