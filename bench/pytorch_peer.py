@@ -5,6 +5,7 @@
 - swin_{tiny,small,base}_patch4_window7_224: torchvision's SwinTransformer as its swin_t / swin_s / swin_b build
   it, the same architecture as timm's presets, with timm's stochastic depth 0.1 (Vitrum's presets use it too).
 - tnt_* presets: timm's own TNT (tnt.py) imported from the directory in TIMM_SRC (a snapshot holding timm/).
+- resnet18/34/50/101/152: torchvision's own builders (the same names and architectures as Vitrum's presets).
 build_model() is shared with tools/onnx/export_onnx.py, which exports these same models for ONNX Runtime.
 
 Prints one JSON line with the same fields as `vitrum bench model --json`: the median milliseconds per
@@ -41,7 +42,9 @@ SWIN = {
 
 TNT = ("tnt_s_patch16_224", "tnt_s_legacy_patch16_224", "tnt_b_patch16_224")
 
-MODELS = sorted(PRESETS) + sorted(SWIN) + sorted(TNT)
+RESNET = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")
+
+MODELS = sorted(PRESETS) + sorted(SWIN) + sorted(TNT) + sorted(RESNET)
 
 
 def tnt_model(name):
@@ -57,6 +60,8 @@ def build_model(name):
     """The PyTorch model of a timm preset name (one of MODELS), with random weights from the current seed."""
     if name in TNT:
         return tnt_model(name)
+    if name in RESNET:
+        return getattr(torchvision.models, name)()
     if name in SWIN:
         return torchvision.models.SwinTransformer(patch_size=[4, 4], window_size=[7, 7], stochastic_depth_prob=0.1, **SWIN[name])
     return torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[name])

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Vitrum.Tensors.Memory;
 
 namespace Vitrum.Bench;
 
@@ -16,6 +17,21 @@ public static class SideBySideTiming
                 bodies[i]();
                 if (round >= 0) times[i][round] = sw.Elapsed.TotalMilliseconds;
             }
+        return times;
+    }
+
+    /// <summary>Times in ms of <paramref name="rounds"/> runs after two warm-up runs, sorted, each in its own tensor scope.</summary>
+    public static List<double> ScopedRounds(int rounds, Func<double> clock, Action run)
+    {
+        var times = new List<double>();
+        for (int r = 0; r < rounds + 2; r++)
+        {
+            using var _ = new TensorScope();
+            double t0 = clock();
+            run();
+            if (r >= 2) times.Add(clock() - t0);
+        }
+        times.Sort();
         return times;
     }
 

@@ -35,7 +35,7 @@ public sealed class SwinForward : ISideBySide
         Console.WriteLine($"{preset}: {model.ParameterCount():N0} parameters, {ModelCost.Gmacs(new ModelInstance(SwinFamily.Instance, cfg, model)):F4} GMACs per {size}x{size} image, {WorkerPool.ThreadCount} threads ({(WorkerPool.ThreadCount == 1 ? "thread CPU time" : "wall time")})");
         Tensor x;
         using (TensorScope.Suppress()) x = Tensor.Randn(new Generator(2), batch, cfg.InChans, size, size);
-        var times = Rounds(rounds, clock, () =>
+        var times = SideBySideTiming.ScopedRounds(rounds, clock, () =>
         {
             using var _ = GradMode.NoGrad();
             model.Forward(x);
@@ -55,7 +55,7 @@ public sealed class SwinForward : ISideBySide
             x = Tensor.Randn(new Generator(3), batch, cfg.InChans, cfg.ImgSize, cfg.ImgSize);
             y = Tensor.FromLongs(Enumerable.Range(0, batch).Select(i => (long)(i % Math.Max(cfg.NumClasses, 1))).ToArray(), batch);
         }
-        var times = Rounds(rounds, clock, () =>
+        var times = SideBySideTiming.ScopedRounds(rounds, clock, () =>
         {
             var loss = Ops.CrossEntropy(model.Forward(x), y);
             opt.ZeroGrad();
@@ -72,20 +72,5 @@ public sealed class SwinForward : ISideBySide
             loss.Backward();
             opt.Step();
         });
-    }
-
-    /// <summary>Times in ms of <paramref name="rounds"/> runs after two warm-up runs, sorted, each in its own tensor scope.</summary>
-    private static List<double> Rounds(int rounds, Func<double> clock, Action run)
-    {
-        var times = new List<double>();
-        for (int r = 0; r < rounds + 2; r++)
-        {
-            using var _ = new TensorScope();
-            double t0 = clock();
-            run();
-            if (r >= 2) times.Add(clock() - t0);
-        }
-        times.Sort();
-        return times;
     }
 }

@@ -20,7 +20,7 @@ internal static partial class CheckpointLayout
         new("timm's ViT/DeiT", "a ViT checkpoint", "vit", TimmVit()),
         new("torch.nn.Transformer's", "an encoder-decoder Transformer checkpoint", "transformer", TorchTransformer()),
         new("Hugging Face transformers'", "a Hugging Face model, whose names no family here reads (convert it to timm's layout first)", null, HuggingFace()),
-        new("torchvision's ResNet", "a ResNet checkpoint, which no family here reads", null, TorchvisionResNet()),
+        new("torchvision's ResNet", "a ResNet checkpoint", "resnet", TorchvisionResNet()),
     };
 
     [GeneratedRegex(@"^(encoder\.layers\.encoder_layer_\d+\.|conv_proj\.|class_token$|encoder\.pos_embedding$|heads\.head\.)")]

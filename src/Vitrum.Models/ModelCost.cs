@@ -1,3 +1,4 @@
+using Vitrum.Models.Detr;
 using Vitrum.Nn;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
@@ -12,9 +13,14 @@ namespace Vitrum.Models;
 /// </summary>
 public static class ModelCost
 {
-    public static long Parameters(ModelInstance model) => model.Module.ParameterCount();
+    /// <summary>
+    /// The parameters training updates (those requiring gradients), as DETR's main.py counts them: DETR leaves its
+    /// backbone's stem and layer1 frozen, and its published 41.3M excludes them. Other families freeze nothing when
+    /// created, so for them this is every parameter. Buffers (batch-norm statistics, frozen norms) never count.
+    /// </summary>
+    public static long Parameters(ModelInstance model) => model.Module.ParameterCount(trainableOnly: true);
 
-    /// <summary>GMACs of one image at the pretrained input size; null for a model that takes no images.</summary>
+    /// <summary>GMACs of one image at the pretrained input size (square, unpadded); null for a model that takes no images.</summary>
     public static double? Gmacs(ModelInstance model)
     {
         if (model.Pretrained is not { } cfg) return null;
@@ -25,7 +31,9 @@ public static class ModelCost
         try
         {
             using var counter = MacCounter.Start();
-            model.Classifier.Forward(Tensor.Zeros(1, cfg.InChans, cfg.ImageSize, cfg.ImageSize));
+            var images = Tensor.Zeros(1, cfg.InChans, cfg.ImageSize, cfg.ImageSize);
+            if (model.Task == TaskKind.Detect) model.Detector.Forward(new ImageBatch(images));
+            else model.Classifier.Forward(images);
             return counter.Macs / 1e9;
         }
         finally { model.Module.Train(training); }

@@ -1,3 +1,4 @@
+using Vitrum.Models.Detr;
 using Vitrum.Nn;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
@@ -20,6 +21,10 @@ public sealed record ModelInstance(IModelFamily Family, IModelConfig Config, Mod
     /// <summary>The image classifier (<see cref="TaskKind.Classify"/>), or an error naming the task it has instead.</summary>
     public Module<Tensor, Tensor> Classifier => Module as Module<Tensor, Tensor> ?? throw new InvalidOperationException(
         $"a '{Family.Name}' model ({Task}) is not an image classifier");
+
+    /// <summary>The object detector (<see cref="TaskKind.Detect"/>), or an error naming the task it has instead.</summary>
+    public Module<ImageBatch, DetrOutput> Detector => Module as Module<ImageBatch, DetrOutput> ?? throw new InvalidOperationException(
+        $"a '{Family.Name}' model ({Task}) is not an object detector");
 
     /// <summary>
     /// Maps <paramref name="checkpoint"/> through the family's filter and copies it in strictly: every parameter

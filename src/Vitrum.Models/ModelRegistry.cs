@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Vitrum.Models.Detr;
+using Vitrum.Models.Resnet;
 using Vitrum.Models.Swin;
 using Vitrum.Models.Tnt;
 using Vitrum.Models.Transformer;
@@ -14,7 +16,7 @@ namespace Vitrum.Models;
 public static class ModelRegistry
 {
     /// <summary>The families, by their JSON tag.</summary>
-    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TntFamily.Instance, TransformerFamily.Instance };
+    public static IReadOnlyList<IModelFamily> Families { get; } = new IModelFamily[] { VitFamily.Instance, SwinFamily.Instance, TntFamily.Instance, TransformerFamily.Instance, ResnetFamily.Instance, DetrFamily.Instance };
 
     private static readonly Dictionary<string, IModelFamily> ByName = Families.ToDictionary(f => f.Name, StringComparer.Ordinal);
 

@@ -9,6 +9,12 @@ namespace Vitrum.Models;
 /// </summary>
 public sealed record PretrainedCfg(int InChans, int ImageSize, float[] Mean, float[] Std, double CropPct, string Interpolation, int NumClasses)
 {
+    /// <summary>
+    /// Detection's resize (DETR's val transform): the shorter side to <see cref="ImageSize"/> unless the longer would pass
+    /// this, then the longer to it; no crop. Null for classifiers, whose resize and centre crop <see cref="CropPct"/> gives.
+    /// </summary>
+    public int? MaxSize { get; init; }
+
     /// <summary>timm's inception statistics (0.5 / 0.5): the vit_* and tnt_* weights'.</summary>
     public static readonly float[] InceptionMean = { 0.5f, 0.5f, 0.5f }, InceptionStd = { 0.5f, 0.5f, 0.5f };
 

@@ -20,16 +20,17 @@ public class ModelFamilyTests
         Assert.Same(config, family.Presets[name]);
         Assert.Equal(config, family.ParseConfig(config.ToJson(), name));
         Assert.Equal(config, ModelRegistry.ParseJson(config.ToJson(), name));
-        Assert.Equal(family.Task == TaskKind.Classify, family.Pretrained(config) != null);
+        Assert.Equal(family.Task != TaskKind.Seq2Seq, family.Pretrained(config) != null);
     }
 
     [Fact]
     public void Families_are_listed_once_with_their_task_kinds()
     {
-        Assert.Equal(new[] { "swin", "tnt", "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
+        Assert.Equal(new[] { "detr", "resnet", "swin", "tnt", "transformer", "vit" }, ModelRegistry.Families.Select(f => f.Name).Order());
         Assert.Equal(TaskKind.Classify, ModelRegistry.Family(VitPresets.VitMnist).Task);
         Assert.Equal(TaskKind.Classify, ModelRegistry.Family(TntPresets.TntMnist).Task);
         Assert.Equal(TaskKind.Seq2Seq, ModelRegistry.Family(TransformerPresets.G2pTransformer).Task);
+        Assert.Equal(TaskKind.Detect, ModelRegistry.Family(Detr.DetrPresets.DetrResnet50).Task);
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public class ModelRegistryTests
 
     [Theory]
     [InlineData("""{"img_size": 28}""", "no \"family\"")]
-    [InlineData("""{"family": "resnet"}""", "unknown model family 'resnet' (one of: swin, tnt, transformer, vit)")]
+    [InlineData("""{"family": "convnext"}""", "unknown model family 'convnext' (one of: detr, resnet, swin, tnt, transformer, vit)")]
     [InlineData("""{"family": "vit", "embed_dimm": 64}""", "embed_dimm")]
     [InlineData("""{"family": "vit", "embed_dim": 64, "num_heads": 5}""", "embed_dim 64 must be divisible by num_heads 5")]
     [InlineData("""{"family": "vit", "img_size": 30}""", "img_size 30 must be a positive multiple of patch_size 16")]

@@ -48,6 +48,25 @@ public class PoolTests
         Assert.Equal(-6f, y[8]);
     }
 
+    /// <summary>Without a tape the argmax is not kept and rows are reduced first (<c>Pool2d.MaxPlaneValues</c>): the same values.</summary>
+    [Theory]
+    [InlineData(3, 2, 1, 1, false)]
+    [InlineData(2, 2, 0, 1, false)]
+    [InlineData(3, 2, 0, 1, true)]
+    [InlineData(3, 1, 1, 2, false)]
+    [InlineData(2, 3, 1, 1, true)]
+    public void MaxPool2d_without_a_tape_gives_the_values_of_the_recorded_path(int kernel, int stride, int padding, int dilation, bool ceilMode)
+    {
+        var x = Tensor.Randn(new Generator(6), 2, 3, 11, 9);
+        x.AsSpan()[17] = float.NaN;
+        var recorded = Ops.MaxPool2d(x.Clone().RequireGrad(), kernel, stride, padding, dilation, ceilMode);
+        Assert.NotNull(recorded.GradFn);
+        using var _ = Autograd.GradMode.NoGrad();
+        var values = Ops.MaxPool2d(x, kernel, stride, padding, dilation, ceilMode);
+        Assert.Null(values.GradFn);
+        Assert.Equal(recorded.ToArray(), values.ToArray());
+    }
+
     [Fact]
     public void AvgPool2d_gradients_match_finite_differences()
     {

@@ -18,13 +18,16 @@ public abstract class FeedForwardLayer : Module
     private readonly Dropout _dropout;
     private readonly bool _gelu;
 
-    protected FeedForwardLayer(TransformerConfig c, Generator gen)
+    /// <param name="activation">"relu" or "gelu" (exact erf form, as torch's F.gelu)</param>
+    /// <param name="normFirst">pre-norm (LayerNorm before each sublayer) instead of the paper's post-norm</param>
+    protected FeedForwardLayer(int dModel, int dimFeedforward, float dropout, string activation, bool normFirst, Generator gen)
     {
-        NormFirst = c.NormFirst;
-        Linear1 = RegisterModule("linear1", new Linear(c.DModel, c.DimFeedforward, gen: gen));
-        _dropout = RegisterModule("dropout", new Dropout((float)c.Dropout, gen));
-        Linear2 = RegisterModule("linear2", new Linear(c.DimFeedforward, c.DModel, gen: gen));
-        _gelu = c.Activation == "gelu";
+        if (activation is not ("relu" or "gelu")) throw new ArgumentException($"{GetType().Name}: activation is '{activation}', expected 'relu' or 'gelu'");
+        NormFirst = normFirst;
+        Linear1 = RegisterModule("linear1", new Linear(dModel, dimFeedforward, gen: gen));
+        _dropout = RegisterModule("dropout", new Dropout(dropout, gen));
+        Linear2 = RegisterModule("linear2", new Linear(dimFeedforward, dModel, gen: gen));
+        _gelu = activation == "gelu";
     }
 
     /// <param name="x">[..., E]</param>
@@ -38,4 +41,7 @@ public abstract class FeedForwardLayer : Module
     /// <summary>One residual sublayer: x + f(norm(x)) with pre-norm, norm(x + f(x)) with post-norm (f includes its dropout).</summary>
     protected Tensor Residual(Tensor x, LayerNorm norm, Func<Tensor, Tensor> sublayer) =>
         NormFirst ? Ops.Add(x, sublayer(norm.Forward(x))) : norm.Forward(Ops.Add(x, sublayer(x)));
+
+    /// <summary>DETR's with_pos_embed: positions join the queries and keys of attention, never the values.</summary>
+    protected static Tensor WithPos(Tensor x, Tensor? pos) => pos == null ? x : Ops.Add(x, pos);
 }

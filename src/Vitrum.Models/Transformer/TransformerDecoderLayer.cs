@@ -6,8 +6,10 @@ using Vitrum.Tensors;
 namespace Vitrum.Models.Transformer;
 
 /// <summary>
-/// Masked (causal) self-attention, cross-attention over the encoder's output, then the feed-forward network;
-/// each sublayer with dropout, a residual connection and a LayerNorm (post-norm or pre-norm).
+/// Self-attention (causal for sequence decoding), cross-attention over the encoder's output, then the feed-forward
+/// network; each sublayer with dropout, a residual connection and a LayerNorm (post-norm or pre-norm). Optional
+/// positions as DETR's decoder layer adds them: the query positions to the queries and keys of the self-attention and
+/// to the queries of the cross-attention, the memory positions to its keys; never to values.
 /// Keys: <c>self_attn.*</c>, <c>multihead_attn.*</c>, <c>linear1</c>, <c>linear2</c>, <c>norm1..3</c>.
 /// </summary>
 public sealed class TransformerDecoderLayer : FeedForwardLayer
@@ -19,28 +21,38 @@ public sealed class TransformerDecoderLayer : FeedForwardLayer
     public LayerNorm Norm3 { get; }
     private readonly Dropout _dropout1, _dropout2, _dropout3;
 
-    public TransformerDecoderLayer(TransformerConfig c, Generator gen) : base(c, gen)
+    /// <summary>torch.nn.TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout, activation, norm_first), batch first.</summary>
+    public TransformerDecoderLayer(int dModel, int nHead, int dimFeedforward, float dropout, string activation, bool normFirst, Generator gen)
+        : base(dModel, dimFeedforward, dropout, activation, normFirst, gen)
     {
-        float p = (float)c.Dropout;
-        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(c.DModel, c.NHead, batchFirst: true, gen: gen, dropout: p));
-        MultiheadAttn = RegisterModule("multihead_attn", new MultiheadAttention(c.DModel, c.NHead, batchFirst: true, gen: gen, dropout: p));
-        Norm1 = RegisterModule("norm1", new LayerNorm(c.DModel));
-        Norm2 = RegisterModule("norm2", new LayerNorm(c.DModel));
-        Norm3 = RegisterModule("norm3", new LayerNorm(c.DModel));
-        _dropout1 = RegisterModule("dropout1", new Dropout(p, gen));
-        _dropout2 = RegisterModule("dropout2", new Dropout(p, gen));
-        _dropout3 = RegisterModule("dropout3", new Dropout(p, gen));
+        SelfAttn = RegisterModule("self_attn", new MultiheadAttention(dModel, nHead, batchFirst: true, gen: gen, dropout: dropout));
+        MultiheadAttn = RegisterModule("multihead_attn", new MultiheadAttention(dModel, nHead, batchFirst: true, gen: gen, dropout: dropout));
+        Norm1 = RegisterModule("norm1", new LayerNorm(dModel));
+        Norm2 = RegisterModule("norm2", new LayerNorm(dModel));
+        Norm3 = RegisterModule("norm3", new LayerNorm(dModel));
+        _dropout1 = RegisterModule("dropout1", new Dropout(dropout, gen));
+        _dropout2 = RegisterModule("dropout2", new Dropout(dropout, gen));
+        _dropout3 = RegisterModule("dropout3", new Dropout(dropout, gen));
     }
 
     /// <param name="x">[N, T, E]</param>
     /// <param name="memory">[N, S, E], the encoder's output</param>
     /// <param name="tgtPadding">[N, T] int64, nonzero = padding key; or null</param>
     /// <param name="memoryPadding">[N, S] int64, nonzero = padding key; or null</param>
+    /// <param name="tgtIsCausal">position t of the self-attention attends positions &lt;= t only (sequence decoding; DETR's queries attend all)</param>
+    /// <param name="pos">[N, S, E] added to the memory's keys in the cross-attention, or null</param>
+    /// <param name="queryPos">[N, T, E] (or broadcastable) added to the queries and keys of the self-attention and the queries of the cross-attention, or null</param>
     /// <returns>[N, T, E]</returns>
-    public Tensor Forward(Tensor x, Tensor memory, Tensor? tgtPadding, Tensor? memoryPadding)
+    public Tensor Forward(Tensor x, Tensor memory, Tensor? tgtPadding, Tensor? memoryPadding, bool tgtIsCausal,
+        Tensor? pos = null, Tensor? queryPos = null)
     {
-        x = Residual(x, Norm1, h => _dropout1.Forward(SelfAttn.Forward(h, h, h, tgtPadding, isCausal: true)));
-        x = Residual(x, Norm2, h => _dropout2.Forward(MultiheadAttn.Forward(h, memory, memory, memoryPadding)));
+        var keys = WithPos(memory, pos);
+        x = Residual(x, Norm1, h =>
+        {
+            var qk = WithPos(h, queryPos);
+            return _dropout1.Forward(SelfAttn.Forward(qk, qk, h, tgtPadding, isCausal: tgtIsCausal));
+        });
+        x = Residual(x, Norm2, h => _dropout2.Forward(MultiheadAttn.Forward(WithPos(h, queryPos), keys, memory, memoryPadding)));
         return Residual(x, Norm3, h => _dropout3.Forward(FeedForward(h)));
     }
 

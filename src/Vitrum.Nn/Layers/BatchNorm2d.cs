@@ -7,7 +7,7 @@ namespace Vitrum.Nn;
 /// running statistics in eval. Keys <c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>,
 /// <c>num_batches_tracked</c>.
 /// </summary>
-public sealed class BatchNorm2d : Module<Tensor, Tensor>
+public sealed class BatchNorm2d : Module<Tensor, Tensor>, IBatchNormStats
 {
     public Tensor Weight { get; }
     public Tensor Bias { get; }
@@ -30,6 +30,9 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
     /// <summary>Training forward passes so far (PyTorch's <c>num_batches_tracked</c>; loaded with the state dict).</summary>
     public long NumBatchesTracked => _numBatches.GetLong();
 
+    /// <summary>In eval mode: training normalizes with the batch's statistics.</summary>
+    public bool UsesRunningStats => !Training;
+
     /// <param name="input">[N, C, H, W]</param>
     public override Tensor Forward(Tensor input)
     {
@@ -38,31 +41,5 @@ public sealed class BatchNorm2d : Module<Tensor, Tensor>
         // Counted after the op so that a rejected input leaves the counter as it was.
         if (Training) _numBatches.AsLongSpan()[0]++;
         return y;
-    }
-}
-
-/// <summary>
-/// torchvision's FrozenBatchNorm2d (used by DETR's backbone): fixed statistics and affine parameters, all
-/// buffers (<c>weight</c>, <c>bias</c>, <c>running_mean</c>, <c>running_var</c>), eps 1e-5, never trained.
-/// </summary>
-public sealed class FrozenBatchNorm2d : Module<Tensor, Tensor>
-{
-    private readonly Tensor _weight, _bias, _mean, _var;
-    public float Eps { get; }
-
-    public FrozenBatchNorm2d(int channels, float eps = 1e-5f)
-    {
-        Eps = eps;
-        _weight = RegisterBuffer("weight", Init.Constant(NewTensor(channels), 1));
-        _bias = RegisterBuffer("bias", NewTensor(channels));
-        _mean = RegisterBuffer("running_mean", NewTensor(channels));
-        _var = RegisterBuffer("running_var", Init.Constant(NewTensor(channels), 1));
-    }
-
-    /// <param name="input">[N, C, H, W]</param>
-    public override Tensor Forward(Tensor input)
-    {
-        LayerChecks.Channels2d("FrozenBatchNorm2d", input, _weight.Shape[0]);
-        return Ops.BatchNorm(input, _mean, _var, _weight, _bias, training: false, eps: Eps);
     }
 }

@@ -47,7 +47,7 @@ internal enum ConvSchedule
 /// one GEMM is too small to occupy the pool; otherwise they run in turn and each GEMM (and each
 /// im2col, split by channel) uses the pool itself.
 /// </summary>
-internal sealed unsafe class Conv2dPlan
+internal sealed unsafe partial class Conv2dPlan
 {
     // Column scratch per band of output rows, in floats: bounds the memory of large images (a 7x7
     // stem conv over 800x1066 would need a 125 MB column matrix at once) and keeps a band in cache.
@@ -89,10 +89,14 @@ internal sealed unsafe class Conv2dPlan
 
     private int ColumnFloats => Path is ConvPath.Pointwise or ConvPath.Depthwise ? 0 : Kg * BandRows * G.Ow;
 
-    /// <summary>y [N, Cout, Oh, Ow] = conv(x [N, Cin, H, W], w [Cout, Cig, Kh, Kw]) + bias; bias may be null.</summary>
-    public void Forward(float* x, float* w, float* bias, float* y, int batch)
+    /// <summary>
+    /// y [N, Cout, Oh, Ow] = conv(x [N, Cin, H, W], w [Cout, Cig, Kh, Kw]) + bias (+ residual), then relu when asked;
+    /// bias and residual [N, Cout, Oh, Ow] may be null. The residual initialises the output the GEMMs accumulate
+    /// onto, and the relu runs on each band of output right after its GEMM, while the band is in cache.
+    /// </summary>
+    public void Forward(float* x, float* w, float* bias, float* y, int batch, float* residual = null, bool relu = false)
     {
-        var job = new ForwardJob(this, x, w, bias, y);
+        var job = new ForwardJob(this, x, w, bias, y, residual, relu);
         int units = batch * Groups;
         if (ForwardSchedule(batch) == ConvSchedule.Units)
         {
@@ -149,58 +153,6 @@ internal sealed unsafe class Conv2dPlan
     private float* InputGroup(float* x, int n, int grp) => x + ((long)n * G.C + (long)grp * Cig) * G.H * G.W;
 
     private float* OutputGroup(float* y, int n, int grp) => y + ((long)n * Cout + (long)grp * Cog) * G.L;
-
-    private sealed class ForwardJob : IParallelJob
-    {
-        private readonly Conv2dPlan _p;
-        private readonly float* _x, _w, _bias, _y;
-        public ColumnJob? Columns;
-
-        public ForwardJob(Conv2dPlan p, float* x, float* w, float* bias, float* y)
-        {
-            _p = p; _x = x; _w = w; _bias = bias; _y = y;
-        }
-
-        public void Execute(int unit)
-        {
-            var p = _p;
-            int n = unit / p.Groups, grp = unit % p.Groups, l = p.G.L, ow = p.G.Ow;
-            float* xg = p.InputGroup(_x, n, grp);
-            float* yg = p.OutputGroup(_y, n, grp);
-            float* wg = _w + (long)grp * p.Cog * p.Kg;
-            if (p.Path == ConvPath.Depthwise)
-            {
-                DepthwiseConv.ForwardPlane(p.G, xg, wg, _bias != null ? _bias[grp] : 0f, yg);
-                return;
-            }
-            // The bias is written first and the GEMM accumulates onto it.
-            bool acc = _bias != null;
-            if (acc)
-                for (int co = 0; co < p.Cog; co++) new Span<float>(yg + (long)co * l, l).Fill(_bias[grp * p.Cog + co]);
-            if (p.Path == ConvPath.Pointwise)
-            {
-                Gemm.Sgemm(p.Cog, l, p.Kg, wg, p.Kg, 1, xg, l, 1, yg, l, acc);
-                return;
-            }
-            var scratch = BufferPool.RentFloat(p.ColumnFloats);
-            float* cols = Pin(scratch);
-            for (int oy0 = 0; oy0 < p.G.Oh; oy0 += p.BandRows)
-            {
-                int oy1 = Math.Min(p.G.Oh, oy0 + p.BandRows), bl = (oy1 - oy0) * ow;
-                if (p.Path == ConvPath.Patches)
-                {
-                    ColumnJob.Run(Columns, p.G, ColumnTransform.GatherPatches, xg, cols, p.Cig, oy0, oy1, p.Kg);
-                    Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, 1, p.Kg, yg + oy0 * ow, l, acc);
-                }
-                else
-                {
-                    ColumnJob.Run(Columns, p.G, ColumnTransform.Gather, xg, cols, p.Cig, oy0, oy1);
-                    Gemm.Sgemm(p.Cog, bl, p.Kg, wg, p.Kg, 1, cols, bl, 1, yg + oy0 * ow, l, acc);
-                }
-            }
-            BufferPool.Return(scratch);
-        }
-    }
 
     /// <summary>
     /// One piece of the backward pass: everything (serial), one group over all images (by group), or

@@ -44,6 +44,43 @@ internal static unsafe class Pool2d
         }
     }
 
+    /// <summary>
+    /// The values of <see cref="MaxPlane"/> without the argmax: for each output row, the elementwise maximum of the
+    /// window's input rows (vectorized over the whole row), then the maximum of each window's columns of it. NaN wins,
+    /// as in <see cref="MaxPlane"/>, and padding never does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxPlaneValues(in Window2d g, float* x, float* y)
+    {
+        var scratch = Memory.BufferPool.RentFloat(g.W);
+        fixed (float* rowMax = scratch)
+        {
+            var row = new Span<float>(rowMax, g.W);
+            for (int oy = 0; oy < g.Oh; oy++)
+            {
+                int h0 = oy * g.Sh - g.Ph, h1 = Math.Min(h0 + (g.Kh - 1) * g.Dh + 1, g.H);
+                while (h0 < 0) h0 += g.Dh;
+                new ReadOnlySpan<float>(x + (long)h0 * g.W, g.W).CopyTo(row);
+                for (int ih = h0 + g.Dh; ih < h1; ih += g.Dh)
+                    System.Numerics.Tensors.TensorPrimitives.Max(row, new ReadOnlySpan<float>(x + (long)ih * g.W, g.W), row);
+                float* yo = y + (long)oy * g.Ow;
+                for (int ox = 0; ox < g.Ow; ox++)
+                {
+                    int w0 = ox * g.Sw - g.Pw, w1 = Math.Min(w0 + (g.Kw - 1) * g.Dw + 1, g.W);
+                    while (w0 < 0) w0 += g.Dw;
+                    float max = float.NegativeInfinity;
+                    for (int iw = w0; iw < w1; iw += g.Dw)
+                    {
+                        float v = rowMax[iw];
+                        if (v > max || float.IsNaN(v)) max = v;
+                    }
+                    yo[ox] = max;
+                }
+            }
+        }
+        Memory.BufferPool.Return(scratch);
+    }
+
     /// <summary>dx (zeroed) [idx] += dy: each output's gradient goes to its argmax.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MaxBackwardPlane(in Window2d g, float* gy, long* idx, float* dx)

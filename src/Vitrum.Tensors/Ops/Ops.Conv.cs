@@ -16,36 +16,11 @@ public static partial class Ops
     public static unsafe Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Size2? stride = null,
         Size2? padding = null, Size2? dilation = null, int groups = 1)
     {
-        RequireFloat("Conv2d", input);
-        RequireFloat("Conv2d", weight);
-        if (bias != null) RequireFloat("Conv2d", bias);
         if (input.Rank == 3)
             return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups).Squeeze(0);
-        if (input.Rank != 4)
-            throw new ArgumentException($"Conv2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got {ShapeUtil.Format(input.Shape)}");
-        if (weight.Rank != 4)
-            throw new ArgumentException($"Conv2d: expected a 4-D weight [Cout, Cin/groups, kh, kw], got {ShapeUtil.Format(weight.Shape)} for input {ShapeUtil.Format(input.Shape)}");
-        int batch = input.Shape[0], cin = input.Shape[1], cout = weight.Shape[0];
-        if (groups < 1 || cin % groups != 0 || cout % groups != 0)
-            throw new ArgumentException($"Conv2d: groups {groups} must be positive and divide the input channels {cin} and output channels {cout} (input {ShapeUtil.Format(input.Shape)}, weight {ShapeUtil.Format(weight.Shape)})");
-        if (weight.Shape[1] * groups != cin)
-            throw new ArgumentException($"Conv2d: input {ShapeUtil.Format(input.Shape)} has {cin} channels but weight {ShapeUtil.Format(weight.Shape)} with groups {groups} expects {weight.Shape[1] * groups}");
-        if (bias != null && (bias.Rank != 1 || bias.Shape[0] != cout))
-            throw new ArgumentException($"Conv2d: bias {ShapeUtil.Format(bias.Shape)} must be [{cout}] for weight {ShapeUtil.Format(weight.Shape)}");
-        var g = Window2d.Create("Conv2d", input.Shape, cin, input.Shape[2], input.Shape[3],
-            (weight.Shape[2], weight.Shape[3]), stride ?? 1, padding ?? 0, dilation ?? 1);
-        var plan = new Conv2dPlan(g, cout, groups);
-        Tensor x, w;
-        Tensor? b;
-        using (GradMode.NoGrad())
-        {
-            x = input.Contiguous();
-            w = weight.Contiguous();
-            b = bias?.Contiguous();
-        }
-        var y = Tensor.Empty(new[] { batch, cout, g.Oh, g.Ow });
-        MacCounter.Add((long)batch * cout * g.Oh * g.Ow * weight.Shape[1] * weight.Shape[2] * weight.Shape[3]);
-        plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, y.Ptr, batch);
+        var (plan, x, w, b) = PlanConv2d("Conv2d", input, weight, bias, stride, padding, dilation, groups);
+        var y = Tensor.Empty(new[] { x.Shape[0], plan.Cout, plan.G.Oh, plan.G.Ow });
+        plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, y.Ptr, x.Shape[0]);
         var node = bias == null
             ? Engine.Record(y, "conv2d", GradRules.Conv2d, input, weight)
             : Engine.Record(y, "conv2d", GradRules.Conv2d, input, weight, bias);
@@ -55,6 +30,68 @@ public static partial class Ops
             node.State = plan;
         }
         return y;
+    }
+
+    /// <summary>
+    /// relu(conv2d(input) + bias + residual), the tail of a ResNet block, in one pass over the output where no tape
+    /// is recorded (inference engines' "sum" and "eltwise" post-ops): the residual initialises the output the GEMMs
+    /// accumulate onto, and the relu runs on each band of output while it is still in cache. With a tape it is
+    /// <see cref="Conv2d"/>, <see cref="Add(Tensor, Tensor)"/> and <see cref="Relu"/>, with their gradients.
+    /// </summary>
+    /// <param name="input">[N, Cin, H, W]</param>
+    /// <param name="weight">[Cout, Cin / groups, kh, kw]</param>
+    /// <param name="bias">[Cout] or null</param>
+    /// <param name="residual">[N, Cout, Oh, Ow] or null: added before the relu</param>
+    /// <param name="relu">apply relu last</param>
+    /// <returns>[N, Cout, Oh, Ow]</returns>
+    public static unsafe Tensor Conv2dAddRelu(Tensor input, Tensor weight, Tensor? bias, Tensor? residual, bool relu, Size2? stride = null,
+        Size2? padding = null, Size2? dilation = null, int groups = 1)
+    {
+        bool taped = Engine.ShouldRecord(input, weight) || (bias != null && Engine.ShouldRecord(bias)) || (residual != null && Engine.ShouldRecord(residual));
+        if (taped || input.Rank != 4)
+        {
+            var y = Conv2d(input, weight, bias, stride, padding, dilation, groups);
+            if (residual != null) y = Add(y, residual);
+            return relu ? Relu(y) : y;
+        }
+        var (plan, x, w, b) = PlanConv2d("Conv2dAddRelu", input, weight, bias, stride, padding, dilation, groups);
+        var shape = new[] { x.Shape[0], plan.Cout, plan.G.Oh, plan.G.Ow };
+        Tensor? r = null;
+        if (residual != null)
+        {
+            RequireFloat("Conv2dAddRelu", residual);
+            if (!ShapeUtil.SameShape(residual.Shape, shape))
+                throw new ArgumentException($"Conv2dAddRelu: residual {ShapeUtil.Format(residual.Shape)} must be the convolution's output {ShapeUtil.Format(shape)} (input {ShapeUtil.Format(input.Shape)}, weight {ShapeUtil.Format(weight.Shape)})");
+            r = residual.Contiguous();
+        }
+        var output = Tensor.Empty(shape);
+        plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, output.Ptr, x.Shape[0], r == null ? null : r.Ptr, relu);
+        return output;
+    }
+
+    /// <summary>Checks a convolution's operands and plans it; the operands come back contiguous.</summary>
+    private static (Conv2dPlan Plan, Tensor X, Tensor W, Tensor? B) PlanConv2d(string op, Tensor input, Tensor weight, Tensor? bias,
+        Size2? stride, Size2? padding, Size2? dilation, int groups)
+    {
+        RequireFloat(op, input);
+        RequireFloat(op, weight);
+        if (bias != null) RequireFloat(op, bias);
+        if (input.Rank != 4)
+            throw new ArgumentException($"{op}: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got {ShapeUtil.Format(input.Shape)}");
+        if (weight.Rank != 4)
+            throw new ArgumentException($"{op}: expected a 4-D weight [Cout, Cin/groups, kh, kw], got {ShapeUtil.Format(weight.Shape)} for input {ShapeUtil.Format(input.Shape)}");
+        int batch = input.Shape[0], cin = input.Shape[1], cout = weight.Shape[0];
+        if (groups < 1 || cin % groups != 0 || cout % groups != 0)
+            throw new ArgumentException($"{op}: groups {groups} must be positive and divide the input channels {cin} and output channels {cout} (input {ShapeUtil.Format(input.Shape)}, weight {ShapeUtil.Format(weight.Shape)})");
+        if (weight.Shape[1] * groups != cin)
+            throw new ArgumentException($"{op}: input {ShapeUtil.Format(input.Shape)} has {cin} channels but weight {ShapeUtil.Format(weight.Shape)} with groups {groups} expects {weight.Shape[1] * groups}");
+        if (bias != null && (bias.Rank != 1 || bias.Shape[0] != cout))
+            throw new ArgumentException($"{op}: bias {ShapeUtil.Format(bias.Shape)} must be [{cout}] for weight {ShapeUtil.Format(weight.Shape)}");
+        var g = Window2d.Create(op, input.Shape, cin, input.Shape[2], input.Shape[3],
+            (weight.Shape[2], weight.Shape[3]), stride ?? 1, padding ?? 0, dilation ?? 1);
+        MacCounter.Add((long)batch * cout * g.Oh * g.Ow * weight.Shape[1] * weight.Shape[2] * weight.Shape[3]);
+        using (GradMode.NoGrad())
+            return (new Conv2dPlan(g, cout, groups), input.Contiguous(), weight.Contiguous(), bias?.Contiguous());
     }
 
     /// <summary>

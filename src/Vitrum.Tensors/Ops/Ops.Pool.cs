@@ -21,10 +21,16 @@ public static partial class Ops
         using (GradMode.NoGrad()) x = input.Contiguous();
         var shape = new[] { input.Shape[0], g.C, g.Oh, g.Ow };
         var y = Tensor.Empty(shape);
-        var indices = Tensor.Empty(shape, DType.Int64);
         float* px = x.Ptr, py = y.Ptr;
-        long* pi = Pool2d.IndexPointer(indices);
         long plane = (long)g.H * g.W, l = g.L;
+        if (!Engine.ShouldRecord(input))
+        {
+            // Nothing will ask for the argmax (inference, or a frozen input): the values alone, row maxima first.
+            PlaneJob.For(input.Shape[0] * g.C, (long)y.Numel * g.KernelArea, p => Pool2d.MaxPlaneValues(g, px + p * plane, py + p * l));
+            return y;
+        }
+        var indices = Tensor.Empty(shape, DType.Int64);
+        long* pi = Pool2d.IndexPointer(indices);
         PlaneJob.For(input.Shape[0] * g.C, (long)y.Numel * g.KernelArea, p => Pool2d.MaxPlane(g, px + p * plane, py + p * l, pi + p * l));
         var node = Engine.Record(y, "max_pool2d", GradRules.MaxPool2d, input);
         if (node != null)

@@ -1,0 +1,64 @@
+// DETR: End-to-End Object Detection with Transformers (Carion et al. 2020); the DETR module of facebookresearch/detr's
+// models/detr.py, whose state-dict keys (and so its published checkpoints) it shares.
+using Vitrum.Nn;
+using Vitrum.Tensors;
+
+namespace Vitrum.Models.Detr;
+
+/// <summary>
+/// DETR: a ResNet's last feature map (<c>backbone.0.body.*</c>) projected to hidden_dim by a 1x1 convolution
+/// (<c>input_proj</c>), a transformer encoder-decoder over it with positions from the padding mask
+/// (<c>transformer.*</c>) and num_queries learned object queries (<c>query_embed</c>), then per query class logits over
+/// num_classes + 1 (<c>class_embed</c>; the last is "no object") and a box (cx, cy, w, h) relative to the image through
+/// a 3-layer MLP and a sigmoid (<c>bbox_embed.layers.0-2</c>). With aux_loss the same heads read every decoder layer.
+/// Keys are registered in the official model's order.
+/// </summary>
+public sealed class DetrModel : Module<ImageBatch, DetrOutput>
+{
+    public DetrConfig Config { get; }
+    public DetrTransformer Transformer { get; }
+    public Linear ClassEmbed { get; }
+    public DetrMlp BboxEmbed { get; }
+    public Embedding QueryEmbed { get; }
+    public Conv2d InputProj { get; }
+    public Joiner Backbone { get; }
+
+    public DetrModel(DetrConfig config, ulong seed = 0)
+    {
+        Config = config.Validate();
+        var gen = new Generator(seed);
+        var backbone = new Joiner(new DetrBackbone(config.Body(), seed), PositionEmbedding.Create(config, gen));
+        int d = config.HiddenDim;
+        Transformer = RegisterModule("transformer", new DetrTransformer(config, gen));
+        ClassEmbed = RegisterModule("class_embed", new Linear(d, config.NumClasses + 1, gen: gen));
+        BboxEmbed = RegisterModule("bbox_embed", new DetrMlp(d, d, 4, 3, gen));
+        QueryEmbed = RegisterModule("query_embed", new Embedding(config.NumQueries, d, gen: gen));
+        InputProj = RegisterModule("input_proj", new Conv2d(backbone.Backbone.NumChannels, d, 1, gen: gen));
+        Backbone = RegisterModule("backbone", backbone);
+    }
+
+    /// <summary>The class logits and boxes of every query (and of every decoder layer before the last with aux_loss).</summary>
+    /// <param name="input">images [B, in_chans, H, W] and their padding mask [B, H, W] (nonzero = padding), or no mask</param>
+    /// <returns>pred_logits [B, num_queries, num_classes + 1], pred_boxes [B, num_queries, 4] and the auxiliary outputs</returns>
+    /// <exception cref="ArgumentException">images that are not [B, in_chans, H, W], a mask of another size, or an image that is all padding</exception>
+    public override DetrOutput Forward(ImageBatch input)
+    {
+        var images = input.Images;
+        var flags = input.CheckedPadding("DETR", Backbone.Backbone.InChans);
+        var padding = new PaddingMask(flags, images.Shape[0], images.Shape[2], images.Shape[3]);
+        var (features, mask, pos) = Backbone.Forward(images, padding);
+        var hs = Transformer.Forward(InputProj.Forward(features), mask, QueryEmbed.Weight, pos);
+        var outputs = (Config.AuxLoss ? hs : hs.Skip(hs.Count - 1)).Select(h => new DetrOutput(ClassEmbed.Forward(h), Ops.Sigmoid(BboxEmbed.Forward(h)))).ToList();
+        return outputs[^1] with { AuxOutputs = outputs.Take(outputs.Count - 1).ToArray() };
+    }
+
+    /// <summary>The images alone, nothing padded.</summary>
+    /// <param name="images">[B, in_chans, H, W]</param>
+    public DetrOutput Forward(Tensor images) => Forward(new ImageBatch(images));
+
+    /// <summary>
+    /// Folds the backbone's frozen norms into its convolutions for inference, or undoes it (see
+    /// <see cref="Resnet.ResNet.FuseForInference"/>): a snapshot of the current weights, used in eval mode with gradients off.
+    /// </summary>
+    public void FuseForInference(bool fuse = true) => Backbone.Backbone.Body.FuseForInference(fuse);
+}

@@ -1,0 +1,33 @@
+namespace Vitrum.Models.Detr;
+
+/// <summary>Named DETRs: the official COCO models (hubconf.py's detr_resnet50, detr_resnet101, detr_resnet50_dc5) and one for digit scenes.</summary>
+public static class DetrPresets
+{
+    /// <summary>main.py's defaults: resnet50, 256 hidden, 8 heads, 6 + 6 layers, ffn 2048, 100 queries, COCO's 91 classes.</summary>
+    public static readonly DetrConfig DetrResnet50 = new();
+    public static readonly DetrConfig DetrResnet101 = DetrResnet50 with { Backbone = "resnet101" };
+    public static readonly DetrConfig DetrResnet50Dc5 = DetrResnet50 with { Dilation = true };
+
+    /// <summary>
+    /// Digit scenes (MNIST digits on grey canvases, 10 classes; 128 x 128 nominal): the resnet_mnist backbone (grey input,
+    /// one basic block per stage at widths 16..128, stride 32: a 4 x 4 map whose cells are MNIST-sized), so the backbone
+    /// can be pretrained as that very preset on MNIST and loaded with <see cref="DetrCheckpointFilter.BackboneFromResnet"/>;
+    /// a transformer of width 128, 4 heads, 3 + 3 layers, ffn 512, and 20 queries (more than the digits of a scene).
+    /// 1.7M parameters, 47M MACs per 128 x 128 image; a training step of 8 such images takes ~0.1 s on 2 shared cores,
+    /// 8-10x faster than with resnet18 (12.5M parameters, 621M MACs), which would see too few epochs in an hour.
+    /// </summary>
+    public static readonly DetrConfig DetrDigits = new()
+    {
+        Backbone = "resnet_mnist", HiddenDim = 128, NHeads = 4, EncLayers = 3, DecLayers = 3, DimFeedforward = 512, NumQueries = 20,
+        NumClasses = 10, ImgSize = 128, MaxSize = 128,
+    };
+
+    /// <summary>Every preset by its name.</summary>
+    public static IReadOnlyDictionary<string, DetrConfig> All { get; } = new Dictionary<string, DetrConfig>(StringComparer.Ordinal)
+    {
+        ["detr_resnet50"] = DetrResnet50,
+        ["detr_resnet101"] = DetrResnet101,
+        ["detr_resnet50_dc5"] = DetrResnet50Dc5,
+        ["detr_digits"] = DetrDigits,
+    };
+}

@@ -1,0 +1,53 @@
+// DETR: End-to-End Object Detection with Transformers (Carion et al. 2020); Transformer of facebookresearch/detr's
+// models/transformer.py, over the torch.nn-keyed layers of Models/Transformer.
+using Vitrum.Models.Transformer;
+using Vitrum.Nn;
+using Vitrum.Tensors;
+
+namespace Vitrum.Models.Detr;
+
+/// <summary>
+/// DETR's transformer (key <c>transformer</c>): an encoder over the flattened feature map (positions added to the
+/// queries and keys of every layer; a final <c>encoder.norm</c> only with pre-norm layers) and a decoder whose queries
+/// start at zero, carry the learned query embedding as their positions in every layer and attend each other without a
+/// mask; every decoder layer's output goes through <c>decoder.norm</c> (return_intermediate). ReLU feed-forward
+/// networks; every matrix Xavier-uniform at init, as DETR's _reset_parameters.
+/// </summary>
+public sealed class DetrTransformer : Module
+{
+    public TransformerEncoder Encoder { get; }
+    public TransformerDecoder Decoder { get; }
+    public int DModel { get; }
+
+    public DetrTransformer(DetrConfig c, Generator gen)
+    {
+        DModel = c.HiddenDim;
+        float p = (float)c.Dropout;
+        Encoder = RegisterModule("encoder", new TransformerEncoder(
+            Enumerable.Range(0, c.EncLayers).Select(_ => new TransformerEncoderLayer(c.HiddenDim, c.NHeads, c.DimFeedforward, p, "relu", c.PreNorm, gen)).ToList(),
+            c.PreNorm ? new LayerNorm(c.HiddenDim) : null));
+        Decoder = RegisterModule("decoder", new TransformerDecoder(
+            Enumerable.Range(0, c.DecLayers).Select(_ => new TransformerDecoderLayer(c.HiddenDim, c.NHeads, c.DimFeedforward, p, "relu", c.PreNorm, gen)).ToList(),
+            new LayerNorm(c.HiddenDim)));
+        foreach (var (_, w) in NamedParameters())
+            if (w.Rank > 1) Init.XavierUniform(w, gen);
+    }
+
+    /// <param name="src">[B, hidden_dim, h, w], the projected feature map</param>
+    /// <param name="mask">its padding</param>
+    /// <param name="queryEmbed">[Q, hidden_dim], the object queries' positions</param>
+    /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
+    /// <returns>every decoder layer's normed output [B, Q, hidden_dim], in order</returns>
+    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos)
+    {
+        int b = src.Shape[0], hw = src.Shape[2] * src.Shape[3];
+        var tokens = src.Reshape(b, DModel, hw).Transpose(1, 2);
+        var tokenPos = pos.Reshape(b, DModel, hw).Transpose(1, 2);
+        // The official code passes the mask always; without padding it changes nothing, so the masked path is skipped.
+        var padding = mask.Any ? mask.KeyPadding() : null;
+        var memory = Encoder.Forward(tokens, padding, tokenPos);
+        var queryPos = queryEmbed.Unsqueeze(0);
+        var tgt = Tensor.Zeros(b, queryEmbed.Shape[0], DModel);
+        return Decoder.ForwardIntermediate(tgt, memory, padding, tokenPos, queryPos);
+    }
+}
