@@ -30,7 +30,8 @@ public static class ModelCost
         model.Module.Eval();
         try
         {
-            using var counter = MacCounter.Start();
+            // Count only: the figure needs the shapes, not the values (a COCO-size DETR forward took seconds per preset).
+            using var counter = MacCounter.Start(countOnly: true);
             var images = Tensor.Zeros(1, cfg.InChans, cfg.ImageSize, cfg.ImageSize);
             if (model.Task == TaskKind.Detect) model.Detector.Forward(new ImageBatch(images));
             else model.Classifier.Forward(images);

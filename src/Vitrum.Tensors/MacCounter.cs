@@ -13,10 +13,20 @@ public sealed class MacCounter : IDisposable
     /// <summary>Multiply-accumulates counted so far.</summary>
     public long Macs { get; private set; }
 
-    private MacCounter() => _outer = _current;
+    /// <summary>Whether the counted ops skip their arithmetic (their outputs are zeros).</summary>
+    public bool CountOnly { get; }
+
+    private MacCounter(bool countOnly) => (_outer, CountOnly) = (_current, countOnly);
 
     /// <summary>Starts counting on this thread until the counter is disposed.</summary>
-    public static MacCounter Start() => _current = new MacCounter();
+    /// <param name="countOnly">
+    /// the counted ops return zeros instead of computing: a cost figure of a large model at its full input size (DETR at
+    /// 800 x 800) then takes a fraction of a forward pass, the other ops (norms, elementwise) still running on the zeros
+    /// </param>
+    public static MacCounter Start(bool countOnly = false) => _current = new MacCounter(countOnly);
+
+    /// <summary>True while a count-only counter is open on this thread: the counted ops skip their arithmetic.</summary>
+    internal static bool SkipArithmetic => _current is { CountOnly: true };
 
     internal static void Add(long macs)
     {

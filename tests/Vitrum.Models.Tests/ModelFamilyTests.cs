@@ -122,4 +122,32 @@ public class ModelCostTests
         Ops.ScaledDotProductAttention(Tensor.Zeros(1, 2, 3, 4), Tensor.Zeros(1, 2, 5, 4), Tensor.Zeros(1, 2, 5, 6));
         Assert.Equal(5 * 4 * 3 + 2 * 3 * 5 * (4 + 6), outer.Macs);
     }
+
+    [Fact]
+    public void A_count_only_counter_counts_the_same_and_leaves_the_counted_ops_zero()
+    {
+        var gen = new Generator(5);
+        var x = Tensor.Randn(gen, 1, 2, 6, 6);
+        var w = Tensor.Randn(gen, 3, 2, 3, 3);
+        var q = Tensor.Randn(gen, 1, 2, 4, 8);
+        var packed = Tensor.Randn(gen, 2, 4, 24);
+        long Count(bool countOnly, out Tensor[] outputs)
+        {
+            using var counter = MacCounter.Start(countOnly);
+            outputs = new[]
+            {
+                Ops.Linear(x.Reshape(12, 6), Tensor.Randn(gen, 5, 6), Tensor.Ones(5)),
+                Ops.MatMul(x, x),
+                Ops.Conv2d(x, w, Tensor.Ones(3)),
+                Ops.Conv2dAddRelu(x, w, Tensor.Ones(3), null, relu: false),
+                Ops.ScaledDotProductAttention(q, q, q),
+                Ops.SelfAttention(packed, heads: 2),
+            };
+            return counter.Macs;
+        }
+        long full = Count(false, out var computed), counted = Count(true, out var zeros);
+        Assert.Equal(full, counted);
+        Assert.All(computed, t => Assert.Contains(t.ToArray(), v => v != 0));
+        Assert.All(zeros, t => Assert.All(t.ToArray(), v => Assert.Equal(0f, v)));
+    }
 }

@@ -20,7 +20,8 @@ public static partial class Ops
             return Conv2d(input.Unsqueeze(0), weight, bias, stride, padding, dilation, groups).Squeeze(0);
         var (plan, x, w, b) = PlanConv2d("Conv2d", input, weight, bias, stride, padding, dilation, groups);
         var y = Tensor.Empty(new[] { x.Shape[0], plan.Cout, plan.G.Oh, plan.G.Ow });
-        plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, y.Ptr, x.Shape[0]);
+        if (MacCounter.SkipArithmetic) y.Span.Clear();
+        else plan.Forward(x.Ptr, w.Ptr, b == null ? null : b.Ptr, y.Ptr, x.Shape[0]);
         var node = bias == null
             ? Engine.Record(y, "conv2d", GradRules.Conv2d, input, weight)
             : Engine.Record(y, "conv2d", GradRules.Conv2d, input, weight, bias);
@@ -48,7 +49,7 @@ public static partial class Ops
         Size2? padding = null, Size2? dilation = null, int groups = 1)
     {
         bool taped = Engine.ShouldRecord(input, weight) || (bias != null && Engine.ShouldRecord(bias)) || (residual != null && Engine.ShouldRecord(residual));
-        if (taped || input.Rank != 4)
+        if (taped || input.Rank != 4 || MacCounter.SkipArithmetic)
         {
             var y = Conv2d(input, weight, bias, stride, padding, dilation, groups);
             if (residual != null) y = Add(y, residual);

@@ -40,7 +40,8 @@ public static partial class Ops
         outShape[^1] = outF;
         var y = Tensor.Empty(outShape);
         int rows = xr.Shape[0];
-        if (rows > 0 && outF > 0)
+        if (MacCounter.SkipArithmetic) y.Span.Clear();
+        else if (rows > 0 && outF > 0)
         {
             float* py = y.Ptr;
             if (b != null)

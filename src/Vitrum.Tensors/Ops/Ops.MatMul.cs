@@ -36,7 +36,8 @@ public static partial class Ops
         var sb = BatchStrides(b2, batch);
         int rsA = a2.Strides[^2], csA = a2.Strides[^1], rsB = b2.Strides[^2], csB = b2.Strides[^1];
         float* pa = a2.Ptr, pb = b2.Ptr, po = o.Ptr;
-        if (count > 0 && m > 0 && n > 0)
+        if (MacCounter.SkipArithmetic) o.Span.Clear();
+        else if (count > 0 && m > 0 && n > 0)
         {
             if (k == 0) o.Span.Clear();
             else if (b2.Rank == 2 && RowsCollapse(a2, out int rowStride))
