@@ -7,7 +7,8 @@ namespace Vitrum.Tensors.Tests;
 
 /// <summary>
 /// The forward pass of one large image (batch 1, one group) runs its bands of output in parallel, each with its own
-/// im2col and GEMM (<see cref="ConvSchedule.Bands"/>), and gives what one thread computes band after band.
+/// im2col and GEMM (<see cref="ConvSchedule.Bands"/>; bands of the column scratch's size, or finer when those are
+/// too few to share), and gives what one thread computes band after band.
 /// </summary>
 [Collection("GlobalKernelState")]
 public class ConvBandScheduleTests
@@ -24,6 +25,8 @@ public class ConvBandScheduleTests
     [InlineData(3, 2, 1, 8, 70, 1 << 11)]
     [InlineData(2, 2, 0, 8, 70, 1 << 11)]
     [InlineData(1, 1, 0, 64, 200, 1 << 20)]
+    [InlineData(3, 1, 1, 8, 70, 1 << 20)]
+    [InlineData(1, 1, 0, 64, 70, 1 << 20)]
     public void Bands_in_parallel_equal_one_thread_band_after_band(int kernel, int stride, int padding, int cout, int height, int bandFloats)
     {
         var x = GradCheck.Rand(1, 1, 6, height, 90);

@@ -17,15 +17,33 @@ internal sealed unsafe partial class Conv2dPlan
     // Bands in parallel only with this many per thread, so that a thread slowed by other work hands its share over.
     private const int BandsPerThread = 4;
 
-    /// <summary>Output columns of a pointwise chunk.</summary>
-    private int PointwiseColumns => Math.Max(GemmDriver.NC, EpilogueChunkFloats / Cog);
+    // Bands split finer for parallel work stay at least this many output columns wide: 8 GEMM panels.
+    private const int MinBandColumns = 256;
 
-    /// <summary>Bands of one unit's output in the <see cref="ConvSchedule.Bands"/> schedule.</summary>
-    private int BandCount => Path switch
+    /// <summary>Output columns of a pointwise chunk: L2-sized, or a share of the image when that gives each thread several.</summary>
+    private int PointwiseColumns(int threads)
     {
-        ConvPath.Pointwise => GemmDriver.CeilDiv(G.L, PointwiseColumns),
+        int columns = Math.Max(GemmDriver.NC, EpilogueChunkFloats / Cog);
+        if (threads > 1 && G.L < BandsPerThread * threads * columns)
+            columns = Math.Max(MinBandColumns, GemmDriver.CeilDiv(G.L, BandsPerThread * threads));
+        return columns;
+    }
+
+    /// <summary>Output rows of an im2col or patch band: the scratch's size, or a share of the image when that gives each thread several.</summary>
+    private int ForwardBandRows(int threads)
+    {
+        int rows = BandRows;
+        if (threads > 1 && G.Oh < BandsPerThread * threads * rows)
+            rows = Math.Min(rows, Math.Max(GemmDriver.CeilDiv(MinBandColumns, G.Ow), GemmDriver.CeilDiv(G.Oh, BandsPerThread * threads)));
+        return rows;
+    }
+
+    /// <summary>Bands of one unit's output when <paramref name="threads"/> share it.</summary>
+    private int BandCount(int threads) => Path switch
+    {
+        ConvPath.Pointwise => GemmDriver.CeilDiv(G.L, PointwiseColumns(threads)),
         ConvPath.Depthwise => 1,
-        _ => GemmDriver.CeilDiv(G.Oh, BandRows),
+        _ => GemmDriver.CeilDiv(G.Oh, ForwardBandRows(threads)),
     };
 
     /// <summary>
@@ -36,7 +54,7 @@ internal sealed unsafe partial class Conv2dPlan
     /// </summary>
     public ConvSchedule ForwardSchedule(int batch) =>
         ParallelUnits(batch * Groups) ? ConvSchedule.Units
-        : WorkerPool.ThreadCount > 1 && batch * Groups * BandCount >= BandsPerThread * WorkerPool.ThreadCount ? ConvSchedule.Bands
+        : WorkerPool.ThreadCount > 1 && batch * Groups * BandCount(WorkerPool.ThreadCount) >= BandsPerThread * WorkerPool.ThreadCount ? ConvSchedule.Bands
         : ConvSchedule.Serial;
 
     /// <summary>
@@ -46,7 +64,7 @@ internal sealed unsafe partial class Conv2dPlan
     /// </summary>
     public void Forward(float* x, float* w, float* bias, float* y, int batch, float* residual = null, bool relu = false)
     {
-        var job = new ForwardJob(this, x, w, bias, y, residual, relu);
+        var job = new ForwardJob(this, x, w, bias, y, residual, relu) { Columns1x1 = PointwiseColumns(1), Rows = BandRows };
         int units = batch * Groups;
         switch (ForwardSchedule(batch))
         {
@@ -54,7 +72,8 @@ internal sealed unsafe partial class Conv2dPlan
                 WorkerPool.For(units, job);
                 break;
             case ConvSchedule.Bands:
-                job.BandsPerUnit = BandCount;
+                job.BandsPerUnit = BandCount(WorkerPool.ThreadCount);
+                (job.Columns1x1, job.Rows) = (PointwiseColumns(WorkerPool.ThreadCount), ForwardBandRows(WorkerPool.ThreadCount));
                 WorkerPool.For(units * job.BandsPerUnit, job);
                 break;
             default:
@@ -79,6 +98,9 @@ internal sealed unsafe partial class Conv2dPlan
         public ColumnJob? Columns;
         public int BandsPerUnit;
 
+        /// <summary>Output columns of a pointwise chunk and output rows of an im2col or patch band.</summary>
+        public int Columns1x1, Rows;
+
         public ForwardJob(Conv2dPlan p, float* x, float* w, float* bias, float* y, float* residual, bool relu)
         {
             _p = p; _x = x; _w = w; _bias = bias; _y = y; _residual = residual; _relu = relu;
@@ -101,7 +123,7 @@ internal sealed unsafe partial class Conv2dPlan
             if (p.Path == ConvPath.Pointwise)
             {
                 // A whole unit without relu is one GEMM; chunks otherwise.
-                int chunk = BandsPerUnit > 0 || _relu ? p.PointwiseColumns : l;
+                int chunk = BandsPerUnit > 0 || _relu ? Columns1x1 : l;
                 int first = BandsPerUnit > 0 ? piece % BandsPerUnit : 0, last = BandsPerUnit > 0 ? first + 1 : GemmDriver.CeilDiv(l, chunk);
                 for (int c = first; c < last; c++)
                 {
@@ -114,9 +136,9 @@ internal sealed unsafe partial class Conv2dPlan
             }
             var scratch = BufferPool.RentFloat(p.ColumnFloats);
             float* cols = Pin(scratch);
-            int bands = GemmDriver.CeilDiv(p.G.Oh, p.BandRows);
+            int bands = GemmDriver.CeilDiv(p.G.Oh, Rows);
             int from = BandsPerUnit > 0 ? piece % BandsPerUnit : 0, to = BandsPerUnit > 0 ? from + 1 : bands;
-            for (int b = from; b < to; b++) Band(xg, yg, wg, rg, grp, cols, b * p.BandRows);
+            for (int b = from; b < to; b++) Band(xg, yg, wg, rg, grp, cols, b * Rows);
             BufferPool.Return(scratch);
         }
 
@@ -124,7 +146,7 @@ internal sealed unsafe partial class Conv2dPlan
         private void Band(float* xg, float* yg, float* wg, float* rg, int grp, float* cols, int oy0)
         {
             var p = _p;
-            int l = p.G.L, ow = p.G.Ow, oy1 = Math.Min(p.G.Oh, oy0 + p.BandRows), bl = (oy1 - oy0) * ow;
+            int l = p.G.L, ow = p.G.Ow, oy1 = Math.Min(p.G.Oh, oy0 + Rows), bl = (oy1 - oy0) * ow;
             bool acc = Initialize(yg, rg, grp, oy0 * ow, bl);
             if (p.Path == ConvPath.Patches)
             {
