@@ -6,7 +6,7 @@
 Contestants, each a separate process under /usr/bin/time -v (its "Maximum resident set size" is the
 peak-memory figure), each printing the JSON line of `vitrum bench model --json`:
 - Vitrum: `vitrum bench model` (the CLI built by ./vitrum into .vitrum-build).
-- PyTorch: bench/pytorch_peer.py on Debian's torch 1.13 / torchvision 0.14 (ViT, Swin; timm's TNT from TIMM_SRC).
+- PyTorch: bench/pytorch_peer.py on Debian's torch 1.13 / torchvision 0.14 (ViT, Swin, ResNet; timm's TNT from TIMM_SRC).
 - ONNX Runtime 1.32 (inference only): bench/Vitrum.OrtPeer on the same PyTorch model exported by
   tools/onnx/export_onnx.py into --onnx-dir (exported on first use; skipped with a note if that fails).
 The peers run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from their environment so OpenBLAS picks its

@@ -14,8 +14,8 @@ namespace Vitrum.Bench;
 /// A ResNet's inference time with its norms as separate ops and folded into the convolutions, then the time of every
 /// distinct convolution of the forward pass run alone (how many the model has, their share, GFLOP/s), to see where
 /// the time goes: the 7x7 stem, the 3x3s, the 1x1s (stride 1: a GEMM on the NCHW map; stride 2: im2col first).
-/// Usage: <c>resnet [PRESET or CONFIG.json] [BATCH] [ROUNDS] [THREADS] [HxW]</c> (HxW defaults to the preset's size;
-/// DETR's inputs are 800x1066). With THREADS 1 the times are the thread's CPU time, which a shared machine disturbs
+/// Usage: <c>resnet [PRESET or CONFIG.json] [BATCH] [ROUNDS] [THREADS] [HxW] [brief]</c> (HxW defaults to the preset's
+/// size; DETR's inputs are 800x1066; "brief" prints the two inference times only). With THREADS 1 the times are the thread's CPU time, which a shared machine disturbs
 /// far less than wall time.
 /// </summary>
 public sealed class ResnetForward : ISideBySide
@@ -58,6 +58,7 @@ public sealed class ResnetForward : ISideBySide
         model.FuseForInference();
         var folded = Median(SideBySideTiming.ScopedRounds(rounds, clock, Forward));
         Console.WriteLine($"  inference: {unfolded:F1} ms with separate norms, {folded:F1} ms folded ({gmacs * 2 / folded * 1e3:F0} GFLOP/s overall)");
+        if (args.Length > 5 && args[5] == "brief") return 0;
         double convTotal = 0;
         Console.WriteLine($"  {"convolution",-34} {"count",5} {"ms each",8} {"ms total",9} {"GFLOP/s",8} {"GEMM ms",8}");
         foreach (var (c, count) in cases.OrderByDescending(kv => kv.Value * kv.Key.Macs(batch)))

@@ -107,6 +107,16 @@ public class ResnetFamilyTests
         Assert.False(model.IsFused);
     }
 
+    [Theory]
+    [InlineData(ResnetConfig.Basic, "bn2")]
+    [InlineData(ResnetConfig.Bottleneck, "bn3")]
+    public void Zero_init_residual_zeroes_the_scale_of_each_block_s_last_norm_only(string block, string last)
+    {
+        var model = new ResNet(ResnetPresets.ResnetMnist with { Block = block, ZeroInitResidual = true }, seed: 1);
+        foreach (var (name, p) in model.NamedParameters().Where(p => p.Name.Contains(".bn", StringComparison.Ordinal) && p.Name.EndsWith(".weight", StringComparison.Ordinal)))
+            Assert.Equal(name.EndsWith($".{last}.weight", StringComparison.Ordinal), p.ToArray().All(v => v == 0));
+    }
+
     [Fact]
     public void Every_parameter_of_resnet_mnist_gets_a_finite_nonzero_gradient_from_the_loss()
     {

@@ -31,6 +31,9 @@ internal enum ConvSchedule
     /// <summary>Forward: units claimed in parallel, each running its GEMMs inline.</summary>
     Units,
 
+    /// <summary>Forward of one large unit: its bands of output claimed in parallel, each running its im2col and GEMM inline.</summary>
+    Bands,
+
     /// <summary>Backward: contiguous lanes of images, each with its own weight-gradient accumulator.</summary>
     ImageLanes,
 
@@ -44,7 +47,8 @@ internal enum ConvSchedule
 /// Backward: dW[g] += dY[n, g] @ cols^T and dcols = W[g]^T @ dY[n, g] folded back onto dx (col2im);
 /// every transpose is a choice of strides for <see cref="Gemm.Sgemm"/>. Depthwise units skip the
 /// GEMMs for a direct kernel (see <see cref="ConvPath"/>). Units run in parallel when
-/// one GEMM is too small to occupy the pool; otherwise they run in turn and each GEMM (and each
+/// one GEMM is too small to occupy the pool; a large unit alone (an image at batch 1) runs its bands
+/// of output in parallel in the forward pass; otherwise units run in turn and each GEMM (and each
 /// im2col, split by channel) uses the pool itself.
 /// </summary>
 internal sealed unsafe partial class Conv2dPlan
@@ -82,30 +86,10 @@ internal sealed unsafe partial class Conv2dPlan
         WorkerPool.ThreadCount > 1 && units >= 2 && units * UnitFlops >= PlaneJob.MinParallelWork
         && (UnitFlops < SmallUnitFlops || units >= WorkerPool.ThreadCount);
 
-    public ConvSchedule ForwardSchedule(int batch) => ParallelUnits(batch * Groups) ? ConvSchedule.Units : ConvSchedule.Serial;
-
     public ConvSchedule BackwardSchedule(int batch) =>
         !ParallelUnits(batch * Groups) ? ConvSchedule.Serial : batch >= 2 ? ConvSchedule.ImageLanes : ConvSchedule.Groups;
 
     private int ColumnFloats => Path is ConvPath.Pointwise or ConvPath.Depthwise ? 0 : Kg * BandRows * G.Ow;
-
-    /// <summary>
-    /// y [N, Cout, Oh, Ow] = conv(x [N, Cin, H, W], w [Cout, Cig, Kh, Kw]) + bias (+ residual), then relu when asked;
-    /// bias and residual [N, Cout, Oh, Ow] may be null. The residual initialises the output the GEMMs accumulate
-    /// onto, and the relu runs on each band of output right after its GEMM, while the band is in cache.
-    /// </summary>
-    public void Forward(float* x, float* w, float* bias, float* y, int batch, float* residual = null, bool relu = false)
-    {
-        var job = new ForwardJob(this, x, w, bias, y, residual, relu);
-        int units = batch * Groups;
-        if (ForwardSchedule(batch) == ConvSchedule.Units)
-        {
-            WorkerPool.For(units, job);
-            return;
-        }
-        job.Columns = new ColumnJob();
-        for (int u = 0; u < units; u++) job.Execute(u);
-    }
 
     /// <summary>
     /// Gradients of x, w and bias from dy [N, Cout, Oh, Ow]; a null target is skipped. dw must be zeroed
