@@ -33,7 +33,9 @@ public sealed class SwinFamily : ModelFamily<SwinConfig>
     /// </summary>
     public override TrainingRecipe Recipe(string model, string dataset) => (model, dataset) switch
     {
-        ("swin_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 18, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0, RandomShift: 0),
+        // 18 epochs without shifts or smoothing ended at 91.31% test, 95.2% train against 91.8% validation: more epochs,
+        // with 1-pixel shifts and label smoothing against the overfitting, in the 20-minute budget (about 35 s an epoch).
+        ("swin_mnist", "fashion-mnist") => new TrainingRecipe(Epochs: 24, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1, RandomShift: 1),
         ("swin_mnist", _) => new TrainingRecipe(Epochs: 8, BatchSize: 128, Lr: 2e-3, WeightDecay: 0.05, WarmupEpochs: 0.5, LabelSmoothing: 0.1),
         _ => new TrainingRecipe(),
     };
