@@ -26,6 +26,13 @@ public sealed record ModelInstance(IModelFamily Family, IModelConfig Config, Mod
     public Module<ImageBatch, DetrOutput> Detector => Module as Module<ImageBatch, DetrOutput> ?? throw new InvalidOperationException(
         $"a '{Family.Name}' model ({Task}) is not an object detector");
 
+    /// <summary>Eval mode, and the model's layers folded for inference where it can (<see cref="IInferenceFusion"/>): call after loading weights.</summary>
+    public void ForInference()
+    {
+        Module.Eval();
+        if (Module is IInferenceFusion fusion) fusion.FuseForInference();
+    }
+
     /// <summary>
     /// Maps <paramref name="checkpoint"/> through the family's filter and copies it in strictly: every parameter
     /// present with its shape, nothing left over, nothing copied unless all fits.

@@ -107,6 +107,25 @@ public class ResnetFamilyTests
         Assert.False(model.IsFused);
     }
 
+    [Fact]
+    public void For_inference_puts_the_model_in_eval_mode_and_folds_its_norms_with_the_same_logits()
+    {
+        var instance = ModelRegistry.Build(ModelRegistry.Preset("resnet_mnist"));
+        var model = Assert.IsType<ResNet>(instance.Module);
+        using var x = Tensor.Randn(new Generator(9), 2, 1, 28, 28);
+        model.Eval();
+        float[] plain;
+        using (GradMode.NoGrad()) plain = model.Forward(x).ToArray();
+        model.Train();
+        instance.ForInference();
+        Assert.False(model.Training);
+        Assert.True(model.IsFused);
+        float[] folded;
+        using (GradMode.NoGrad()) folded = model.Forward(x).ToArray();
+        double scale = plain.Max(v => Math.Abs(v));
+        Assert.All(plain.Zip(folded), p => Assert.True(Math.Abs(p.First - p.Second) <= 1e-5 * scale, $"{p.First} vs {p.Second}"));
+    }
+
     [Theory]
     [InlineData(ResnetConfig.Basic, "bn2")]
     [InlineData(ResnetConfig.Bottleneck, "bn3")]

@@ -46,7 +46,7 @@ public static class BenchModelCommand
         }
         else
         {
-            model.Module.Eval();
+            model.Instance.ForInference();
             once = () =>
             {
                 using var _ = new TensorScope();

@@ -34,6 +34,7 @@ public static class EvalCommand
         test = ClassMatch.ToWeights(test, model.Metadata, model.Pretrained.NumClasses, a.Dataset, Path.GetFileName(a.Weights), msg => Console.Error.WriteLine(msg));
         var (_, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, test.Height, preprocess: ImageInput.PreprocessFor(model, a.Weights));
         var sw = System.Diagnostics.Stopwatch.StartNew();
+        model.Instance.ForInference();
         var (loss, acc) = Evaluation.Classify(model.Module, test, testTf, a.BatchSize ?? DefaultBatchSize);
         if (a.Json)
             Console.WriteLine(JsonSerializer.Serialize(new { test_accuracy = acc, test_loss = loss, images = test.Count, seconds = Math.Round(sw.Elapsed.TotalSeconds, 2) }, FiniteJson.Options));

@@ -39,7 +39,7 @@ public static class PredictCommand
                 throw new CliException($"{Path.GetFileName(input)}: input is {x.DType} {ShapeUtil.Format(x.Shape)}, expected float N x {model.InChannels} x H x W", ExitCodes.Failure);
         }
         else x = ImageInput.Load(images, model, ImageInput.PreprocessFor(model, weights), out _);
-        model.Module.Eval();
+        model.Instance.ForInference();
         Tensor logits;
         using (GradMode.NoGrad()) logits = model.Module.Forward(x);
         if (output != null) SafetensorsWriter.Save(output, new Dictionary<string, Tensor> { ["logits"] = logits });

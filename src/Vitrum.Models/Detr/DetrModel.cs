@@ -13,7 +13,7 @@ namespace Vitrum.Models.Detr;
 /// a 3-layer MLP and a sigmoid (<c>bbox_embed.layers.0-2</c>). With aux_loss the same heads read every decoder layer.
 /// Keys are registered in the official model's order.
 /// </summary>
-public sealed class DetrModel : Module<ImageBatch, DetrOutput>
+public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
 {
     public DetrConfig Config { get; }
     public DetrTransformer Transformer { get; }

@@ -10,7 +10,7 @@ namespace Vitrum.Models.Resnet;
 /// <c>{"layer4": "0"}</c> or <c>{"layer1": "0", "layer2": "1", "layer3": "2", "layer4": "3"}</c>. The modules are
 /// the model's, not copies: weights, modes and folding are shared.
 /// </summary>
-public sealed class IntermediateLayerGetter : Module<Tensor, OrderedDictionary<string, Tensor>>
+public sealed class IntermediateLayerGetter : Module<Tensor, OrderedDictionary<string, Tensor>>, IInferenceFusion
 {
     private readonly ResNet _model;
     private readonly (ResnetStage Stage, string? Output)[] _stages;

@@ -11,7 +11,7 @@ namespace Vitrum.Models.Resnet;
 /// (absent with num_classes 0: the pooled features are returned). <see cref="IntermediateLayerGetter"/> reads its
 /// feature maps under the same keys without <c>fc</c>, as DETR's backbone does.
 /// </summary>
-public sealed class ResNet : Module<Tensor, Tensor>
+public sealed class ResNet : Module<Tensor, Tensor>, IInferenceFusion
 {
     public ResnetConfig Config { get; }
     public Conv2d Conv1 { get; }
