@@ -32,21 +32,46 @@ public sealed record NpmPackage(string Name, string Version, string Sha256)
         {
             var tgz = Pack(work);
             Verify(tgz);
-            if (System.IO.Directory.Exists(Directory)) System.IO.Directory.Delete(Directory, true);
-            var staging = Directory + ".partial";
-            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, true);
-            System.IO.Directory.CreateDirectory(staging);
-            using (var fs = File.OpenRead(tgz))
-            using (var gz = new GZipStream(fs, CompressionMode.Decompress))
-                TarFile.ExtractToDirectory(gz, staging, overwriteFiles: true);
-            System.IO.Directory.Move(staging, Directory);
-            File.WriteAllText(marker, Sha256);
+            Install(tgz, Directory, Sha256);
             return root;
         }
         finally
         {
             System.IO.Directory.Delete(work, true);
         }
+    }
+
+    /// <summary>
+    /// Unpacks a verified archive into <paramref name="directory"/> with its completion marker. Each process unpacks into
+    /// a folder of its own, marks it complete and moves it into place whole, so runs fetching at once (two trainings, or
+    /// MPI ranks, on a fresh machine) never unpack into one folder: the one that moves second finds the first one's
+    /// complete copy and keeps it.
+    /// </summary>
+    internal static void Install(string tgz, string directory, string sha256)
+    {
+        var marker = Path.Combine(directory, ".complete");
+        var staging = $"{directory}.partial-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            System.IO.Directory.CreateDirectory(staging);
+            using (var fs = File.OpenRead(tgz))
+            using (var gz = new GZipStream(fs, CompressionMode.Decompress))
+                TarFile.ExtractToDirectory(gz, staging, overwriteFiles: true);
+            File.WriteAllText(Path.Combine(staging, ".complete"), sha256);
+            if (System.IO.Directory.Exists(directory) && !File.Exists(marker)) DeleteIfPresent(directory); // an interrupted unpack of an older Vitrum
+            try { System.IO.Directory.Move(staging, directory); }
+            catch (IOException) when (File.Exists(marker)) { }
+        }
+        finally
+        {
+            DeleteIfPresent(staging);
+        }
+    }
+
+    private static void DeleteIfPresent(string dir)
+    {
+        try { System.IO.Directory.Delete(dir, true); }
+        catch (DirectoryNotFoundException) { }
     }
 
     private string Pack(string work)
