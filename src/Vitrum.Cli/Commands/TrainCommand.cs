@@ -52,7 +52,8 @@ public static class TrainCommand
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
         o = o with { Metadata = (pretrained ?? DatasetChoice.Preprocessing(a.Dataset, model.InChannels)).ToMetadata() };
         var progress = new TrainingProgress("acc");
-        using var ctrlC = new CtrlC(progress.Line);
+        // Every rank hears the launcher's SIGTERM; each says so in one line.
+        using var ctrlC = new CtrlC(lead ? progress.Line : Console.Error.WriteLine, group.Size > 1 ? $"rank {group.Rank} of {group.Size}" : null);
         // Rank 0 alone reports; the others train silently (their failures still end in one line each).
         var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, data, trainTf, testTf, o), o)
         {
