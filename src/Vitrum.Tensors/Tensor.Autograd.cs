@@ -14,7 +14,8 @@ public sealed partial class Tensor
     }
 
     /// <summary>Back-propagates from this tensor; <paramref name="grad"/> defaults to 1 for a scalar.</summary>
-    public void Backward(Tensor? grad = null) => Engine.Backward(this, grad);
+    /// <param name="onLeafGradReady">called with each leaf (parameter) as soon as its gradient is complete, while the walk goes on (the hook of data-parallel all-reduce)</param>
+    public void Backward(Tensor? grad = null, Action<Tensor>? onLeafGradReady = null) => Engine.Backward(this, grad, onLeafGradReady);
 
     /// <summary>A view of the same data that is cut from the graph.</summary>
     public Tensor Detach() => ViewOf(_shape, _strides, _offset);

@@ -24,14 +24,17 @@ public sealed class RunDirectory : IDisposable
 
     private readonly Module _model;
     private readonly string _configJson;
-    private readonly RunLock _lock;
+    private readonly RunLock? _lock;
+
+    /// <summary>Whether this process writes the run's files: in a data-parallel run rank 0 alone does, the others only read (resume, best weights).</summary>
+    public bool Writes => _lock != null;
 
     public string Dir { get; }
     public string CheckpointPath => Path.Combine(Dir, "last.ckpt.safetensors");
     public string MetricsPath => Path.Combine(Dir, "metrics.jsonl");
     public string ChartPath => Path.Combine(Dir, "chart.png");
 
-    private RunDirectory(string dir, Module model, string configJson, RunLock runLock) =>
+    private RunDirectory(string dir, Module model, string configJson, RunLock? runLock) =>
         (Dir, _model, _configJson, _lock) = (dir, model, configJson, runLock);
 
     /// <summary>
@@ -39,9 +42,15 @@ public sealed class RunDirectory : IDisposable
     /// is neither resumed (<paramref name="resume"/> with a checkpoint there) nor replaced (<paramref name="overwrite"/>:
     /// the earlier run's files, and only those, are removed first).
     /// </summary>
+    /// <param name="writer">false for the ranks of a data-parallel run other than 0: they neither lock nor change the folder, and every Save is skipped</param>
     /// <exception cref="RunFolderException">another run holds the folder, or it holds an earlier run</exception>
-    public static RunDirectory Open(string dir, Module model, string configJson, bool resume, bool overwrite, Action<string>? log)
+    public static RunDirectory Open(string dir, Module model, string configJson, bool resume, bool overwrite, Action<string>? log, bool writer = true)
     {
+        if (!writer)
+        {
+            if (Directory.Exists(dir)) ThrowIfOccupied(dir, resume, overwrite);
+            return new RunDirectory(dir, model, configJson, null);
+        }
         Directory.CreateDirectory(dir);
         var runLock = RunLock.Acquire(dir, log);
         try
@@ -110,12 +119,15 @@ public sealed class RunDirectory : IDisposable
         return (0, new Dictionary<string, string>());
     }
 
-    public void SaveState(Optimizer optimizer, long step, IReadOnlyDictionary<string, string> extra) =>
-        TrainingCheckpoint.Save(CheckpointPath, _model, optimizer, new TrainingState(0, step, _model.RandomState(), _configJson, extra));
+    public void SaveState(Optimizer optimizer, long step, IReadOnlyDictionary<string, string> extra)
+    {
+        if (Writes) TrainingCheckpoint.Save(CheckpointPath, _model, optimizer, new TrainingState(0, step, _model.RandomState(), _configJson, extra));
+    }
 
     /// <summary>Writes the model's weights to <paramref name="name"/> with the config, the epoch and <paramref name="meta"/>.</summary>
     public void SaveWeights(string name, int epoch, IReadOnlyDictionary<string, string> meta)
     {
+        if (!Writes) return;
         var all = new Dictionary<string, string>(meta) { ["config"] = _configJson, ["epoch"] = epoch.ToString(CultureInfo.InvariantCulture) };
         SafetensorsWriter.Save(Path.Combine(Dir, name), _model.StateDict(), all);
     }
@@ -124,10 +136,16 @@ public sealed class RunDirectory : IDisposable
     public static JsonSerializerOptions MetricsJson => EpochRecord.Json;
 
     /// <summary>Appends one line (a JSON object) to metrics.jsonl.</summary>
-    public void AppendMetricsLine(string json) => File.AppendAllText(MetricsPath, json + "\n");
+    public void AppendMetricsLine(string json)
+    {
+        if (Writes) File.AppendAllText(MetricsPath, json + "\n");
+    }
 
     /// <summary>Draws chart.png from every record of metrics.jsonl (a resumed run's earlier epochs included).</summary>
-    public void SaveChart(RatePanel rates) => MetricsChart.Save(ChartPath, TrainingChart.Of(MetricsChart.ReadRows(MetricsPath), rates));
+    public void SaveChart(RatePanel rates)
+    {
+        if (Writes) MetricsChart.Save(ChartPath, TrainingChart.Of(MetricsChart.ReadRows(MetricsPath), rates));
+    }
 
     /// <summary>A double for checkpoint metadata, written so it reads back exactly.</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
@@ -136,5 +154,5 @@ public sealed class RunDirectory : IDisposable
         extra.TryGetValue(key, out var s) && double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : fallback;
 
     /// <summary>Releases the folder's lock.</summary>
-    public void Dispose() => _lock.Dispose();
+    public void Dispose() => _lock?.Dispose();
 }

@@ -43,6 +43,12 @@ public sealed record TrainOptions
     /// when it validates better. 0 or 1 = no averaging.
     /// </summary>
     public int AverageLast { get; init; }
+    /// <summary>
+    /// The processes of a data-parallel run (MPI's ranks); <see cref="BatchSize"/> is then the global batch, read as
+    /// BatchSize / Size items by each rank. One process by default.
+    /// </summary>
+    public Distributed.IProcessGroup Group { get; init; } = Distributed.SingleProcess.Instance;
+
     /// <summary>Beam size for decoding the test set at the end (1 = greedy).</summary>
     public int BeamSize { get; init; } = 1;
     /// <summary>GNMT length penalty alpha for beam search.</summary>

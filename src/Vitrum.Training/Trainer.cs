@@ -4,6 +4,7 @@ using Vitrum.Nn.IO;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Memory;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Training;
 
@@ -18,7 +19,10 @@ namespace Vitrum.Training;
 /// after a step; a stop mid-epoch saves a checkpoint that <see cref="TrainOptions.Resume"/> continues bit for bit. At
 /// the end the task's test scores the final weights (when the task asks), the last <see cref="TrainOptions.AverageLast"/>
 /// epochs' weights are averaged (kept when they evaluate better, as the Transformer paper averages its last
-/// checkpoints), and the best weights are loaded and tested. An interrupted run tests nothing.
+/// checkpoints), and the best weights are loaded and tested. An interrupted run tests nothing. Data-parallel (a
+/// <see cref="TrainOptions.Group"/> of several ranks, an <see cref="IDataParallelTask"/>): every rank runs this loop on its
+/// shard, <see cref="GradientSync"/> averages the gradients and agrees on the loss and on stopping, the evaluations are
+/// summed over the ranks, and rank 0 alone writes the run's files.
 /// </summary>
 /// <param name="options">the run's options; the task was built with the same</param>
 public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions options) where TBatch : IDisposable
@@ -34,7 +38,13 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
     public TrainResult Run(CancellationToken ct = default)
     {
         var model = task.Model.Module;
-        using var run = RunDirectory.Open(options.OutDir, model, task.Model.ConfigJson, options.Resume, options.Overwrite, Log);
+        var group = options.Group;
+        if (group.Size > 1 && task is not IDataParallelTask)
+            throw new NotSupportedException($"{task.GetType().Name} cannot train data-parallel yet: run it as one process");
+        using var run = RunDirectory.Open(options.OutDir, model, task.Model.ConfigJson, options.Resume, options.Overwrite, Log, writer: group.Rank == 0);
+        // The other ranks look at the folder (resume, best weights) once rank 0 has taken it (--overwrite cleared it).
+        group.Barrier();
+        var sync = new GradientSync(model.Parameters(), group);
         int perEpoch = task.BatchesPerEpoch;
         long planned = (long)perEpoch * options.Epochs;
         var opt = task.CreateOptimizer();
@@ -50,7 +60,7 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
         double trainSecondsAtStart = trainSeconds, unitsDone = 0;
         var clock = Stopwatch.StartNew();
         long startStep = step;
-        bool interrupted = false, outOfTime = false;
+        bool interrupted = false, outOfTime = false, stopVote = false, timeVote = false;
         IReadOnlyList<Metric>? last = null;
         int epoch = (int)(step / perEpoch);
         model.Train();
@@ -70,9 +80,12 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
                     schedule.Apply(opt, step);
                     var b = task.Loss(batch, step);
                     double loss = b.Loss.Item();
-                    if (!double.IsFinite(loss)) throw Diverged(run, epoch, step, bi, loss, double.NaN, savedStep);
+                    // Ranks stop together, on the mean loss they agree on in the backward pass.
+                    if (!double.IsFinite(loss) && group.Size == 1) throw Diverged(run, epoch, step, bi, loss, double.NaN, savedStep);
                     opt.ZeroGrad();
-                    b.Loss.Backward();
+                    var votes = sync.Backward(b.Loss, new StepVotes(loss, ct.IsCancellationRequested, OutOfTime(spentBefore, clock)));
+                    (loss, stopVote, timeVote) = (votes.Loss, votes.Stop, votes.OutOfTime);
+                    if (!double.IsFinite(loss)) throw Diverged(run, epoch, step, bi, loss, double.NaN, savedStep);
                     // The norm clipping measures anyway; without clipping, one more pass over the gradients.
                     double norm = options.ClipGrad > 0 ? GradClip.ClipGradNorm(model.Parameters(), options.ClipGrad) : GradClip.TotalNorm(model.Parameters());
                     if (!double.IsFinite(norm)) throw Diverged(run, epoch, step, bi, loss, norm, savedStep);
@@ -81,7 +94,8 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
                     lossSum += loss * b.Weight;
                     weight += b.Weight;
                     correct += b.Correct;
-                    epochUnits += b.Units;
+                    // Every rank's batch holds as many units (equal shards): the run's throughput.
+                    epochUnits += b.Units * group.Size;
                 }
                 step++;
                 bi++;
@@ -89,12 +103,21 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
                 var eta = TimeSpan.FromSeconds((planned - step) * elapsed / Math.Max(1, step - startStep));
                 double rate = (unitsDone + epochUnits) / Math.Max(trainSeconds - trainSecondsAtStart + epochClock.Elapsed.TotalSeconds, 1e-9);
                 OnStep?.Invoke(new StepProgress(epoch + 1, options.Epochs, bi, perEpoch, lossSum / weight, correct / weight, rate, clock.Elapsed, eta, task.Unit));
-                if (ct.IsCancellationRequested || (options.MaxSteps is long max && step >= max)) { interrupted = true; break; }
-                if (options.MaxMinutes is double budget && spentBefore + clock.Elapsed.TotalSeconds >= budget * 60) { outOfTime = true; break; }
+                // Several ranks stop after the step whose votes asked it, so all stop after the same one.
+                if ((group.Size == 1 ? ct.IsCancellationRequested : stopVote) || (options.MaxSteps is long max && step >= max)) { interrupted = true; break; }
+                if (group.Size == 1 ? OutOfTime(spentBefore, clock) : timeVote) { outOfTime = true; break; }
             }
             double epochTrainSeconds = epochClock.Elapsed.TotalSeconds;
             Log?.Invoke($"batch loader wait in epoch {epoch + 1}: {loaderWait.Elapsed.TotalSeconds:F2} s of {epochTrainSeconds:F1} s of training " +
                         $"({100 * loaderWait.Elapsed.TotalSeconds / Math.Max(epochTrainSeconds, 1e-9):F1}%)");
+            if (group.Size > 1)
+            {
+                var sums = new[] { lossSum, weight, correct };
+                group.Sum(sums);
+                (lossSum, weight, correct) = (sums[0], sums[1], (long)Math.Round(sums[2]));
+                Log?.Invoke($"gradient all-reduce in epoch {epoch + 1}: {sync.BucketCount} buckets, {sync.Bytes / 1e6:F1} MB per step, " +
+                            $"{sync.WaitTime.TotalMilliseconds / Math.Max(1, sync.Steps):F1} ms per step waited after the backward pass");
+            }
             trainSeconds += epochTrainSeconds;
             unitsDone += epochUnits;
             if (interrupted && bi < perEpoch)
@@ -150,6 +173,9 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
         }
     }
 
+    private bool OutOfTime(double spentBefore, Stopwatch clock) =>
+        options.MaxMinutes is double budget && spentBefore + clock.Elapsed.TotalSeconds >= budget * 60;
+
     /// <summary>The stop of a diverged step (the loss, else the gradient norm is not finite), before the optimizer changed any weight.</summary>
     private TrainingDivergedException Diverged(RunDirectory run, int epoch, long step, int batch, double loss, double norm, long? savedStep)
     {
@@ -193,6 +219,7 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
     /// </summary>
     private (double Value, bool Won)? AverageLastEpochs(RunDirectory run, int epochsDone, double best)
     {
+        options.Group.Barrier();
         var files = Enumerable.Range(epochsDone - options.AverageLast + 1, Math.Max(0, options.AverageLast))
             .Select(e => Path.Combine(run.Dir, EpochFile(e))).Where(File.Exists).ToList();
         if (files.Count < 2) return null;
@@ -213,6 +240,8 @@ public sealed class Trainer<TBatch>(ITrainingTask<TBatch> task, TrainOptions opt
     /// <summary>The final test runs with the weights that evaluated best.</summary>
     private void LoadBest(RunDirectory run)
     {
+        // Rank 0 wrote the file: the others read it once it is there.
+        options.Group.Barrier();
         var path = Path.Combine(run.Dir, BestFile);
         if (!File.Exists(path)) return;
         using var scope = new TensorScope();

@@ -14,14 +14,16 @@ public sealed class CtrlC : IDisposable
     private readonly ConsoleCancelEventHandler _handler;
     private readonly PosixSignalRegistration? _term;
     private readonly Action<string> _log;
+    private readonly string _rank;
     private readonly IDisposable _exitHeld = InterruptExit.Hold();
 
     public CancellationToken Token => _cts.Token;
 
     /// <param name="log">where the "finishing this step" notice goes (the training progress, so a live bar stays intact)</param>
-    public CtrlC(Action<string> log)
+    /// <param name="rank">"rank 1 of 2" in a data-parallel run, whose launcher also sends SIGTERM when another rank failed</param>
+    public CtrlC(Action<string> log, string? rank = null)
     {
-        _log = log;
+        (_log, _rank) = (log, rank == null ? "" : rank + ": ");
         _handler = (_, e) =>
         {
             e.Cancel = true;
@@ -44,7 +46,9 @@ public sealed class CtrlC : IDisposable
 
     private void Stop(string what, string again)
     {
-        _log($"{what}: finishing this step and saving a checkpoint ({again} to abort)");
+        _log(_rank.Length == 0
+            ? $"{what}: finishing this step and saving a checkpoint ({again} to abort)"
+            : $"{_rank}{what}: finishing this step and saving a checkpoint if every rank still answers (the launcher also stops the job so when a rank failed; {again} to abort)");
         if (_cts.IsCancellationRequested) Environment.Exit(ExitCodes.Interrupted);
         _cts.Cancel();
     }

@@ -5,6 +5,7 @@ using Vitrum.Data.Loading;
 using Vitrum.Models;
 using Vitrum.Training;
 using Vitrum.Training.Tasks;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Cli.Commands;
 
@@ -14,20 +15,27 @@ public static class TrainCommand
     public static int Run(TrainArgs a)
     {
         var config = ModelChoice.Config(a.Model);
-        return ModelChoice.TaskOf(config) switch
+        var kind = ModelChoice.TaskOf(config);
+        using var group = DataParallel.Start(kind);
+        return DataParallel.Run(group, () => kind switch
         {
-            TaskKind.Classify => TrainClassifier(a, config),
+            TaskKind.Classify => TrainClassifier(a, config, group),
             TaskKind.Seq2Seq => G2PTrainCommand.Run(a),
             var t => throw new CliException($"model {a.Model} ({t}) cannot be trained from the command line yet"),
-        };
+        });
     }
 
-    private static int TrainClassifier(TrainArgs a, IModelConfig config)
+    private static int TrainClassifier(TrainArgs a, IModelConfig config, IProcessGroup group)
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model);
-        var o = Options(a);
+        var o = Options(a) with { Group = group };
+        bool lead = group.Rank == 0;
+        if (o.BatchSize % group.Size != 0)
+            throw new CliException($"--batch-size {o.BatchSize} is the global batch of the {group.Size} processes and must divide by {group.Size}");
         RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        // Every rank has looked at the folder before rank 0 takes it.
+        group.Barrier();
         config = FineTune.Config(config, a.Dataset, a.NumClasses, a.ImgSize);
         var model = ModelChoice.Create(config, (ulong)a.Seed);
         var pretrained = a.Pretrained == null ? null : FineTune.LoadPretrained(model, a.Pretrained, Console.Error.WriteLine);
@@ -35,7 +43,7 @@ public static class TrainCommand
             throw new CliException($"--mixup/--cutmix mix each batch with its reverse and need an even --batch-size, got {o.BatchSize}");
         int shift = a.RandomShift ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).RandomShift;
 
-        var data = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => Console.Error.WriteLine(msg));
+        var data = DatasetChoice.Load(a.Dataset, model.ImageSize, msg => { if (lead) Console.Error.WriteLine(msg); });
         var train = data.Train;
         var (trainTf, testTf) = DatasetChoice.Transforms(a.Dataset, model.InChannels, model.ImageSize, train.Height, shift, pretrained);
         if (train.Channels != model.InChannels)
@@ -44,16 +52,21 @@ public static class TrainCommand
             o = o with { Mixup = new Data.Transforms.Mixup(train.Classes.Length, a.Mixup, a.Cutmix, a.MixupProb, a.MixupSwitchProb, LabelSmoothing: o.LabelSmoothing) };
         o = o with { Metadata = (pretrained ?? DatasetChoice.Preprocessing(a.Dataset, model.InChannels)).ToMetadata() };
         var progress = new TrainingProgress("acc");
-        using var ctrlC = new CtrlC(progress.Line);
+        // Every rank hears the launcher's SIGTERM; each says so in one line.
+        using var ctrlC = new CtrlC(lead ? progress.Line : Console.Error.WriteLine, group.Size > 1 ? $"rank {group.Rank} of {group.Size}" : null);
+        // Rank 0 alone reports; the others train silently (their failures still end in one line each).
         var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, data, trainTf, testTf, o), o)
         {
-            OnStep = progress.Step,
-            OnEpoch = progress.Epoch,
-            Log = progress.Line,
+            OnStep = lead ? progress.Step : null,
+            OnEpoch = lead ? progress.Epoch : null,
+            Log = lead ? progress.Line : null,
         };
-        Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset} ({data.Describe()}): {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, {WorkerPool.ThreadCount} threads -> {o.OutDir}");
-        var r = progress.Run(() => trainer.Run(ctrlC.Token));
+        if (lead)
+            Console.Error.WriteLine($"training {a.Model} ({model.Module.ParameterCount():N0} parameters) on {a.Dataset} ({data.Describe()}): {o.Epochs} epochs, batch {o.BatchSize}, lr {o.Lr}, " +
+                                    $"{DataParallel.Describe(group, WorkerPool.ThreadCount)} -> {o.OutDir}");
+        var r = lead ? progress.Run(() => trainer.Run(ctrlC.Token)) : trainer.Run(ctrlC.Token);
         var chart = Path.Combine(o.OutDir, "chart.png");
+        if (!lead) return r.Interrupted ? 130 : 0;
         if (a.Json)
             Console.WriteLine(JsonSerializer.Serialize(new
             {
@@ -68,6 +81,8 @@ public static class TrainCommand
                 time_limit_reached = r.TimeLimitReached,
                 out_dir = o.OutDir,
                 chart = File.Exists(chart) ? chart : null,
+                world_size = group.Size,
+                global_batch = o.BatchSize,
             }, FiniteJson.Options));
         else Console.WriteLine(Summary(r, o.OutDir));
         return r.Interrupted ? 130 : 0;

@@ -31,6 +31,12 @@ public sealed class BatchLoader
     public bool DropLast { get; }
     public int Prefetch { get; }
 
+    /// <summary>The part of each epoch this process reads in a data-parallel run (<see cref="DataShard"/>); its batches hold <see cref="BatchSize"/> items each.</summary>
+    public DataShard Shard { get; init; } = DataShard.Whole;
+
+    /// <summary>Whether the shard pads the order so every rank gets as many items (training); evaluation reads each item once.</summary>
+    public bool PadShard { get; init; } = true;
+
     public BatchLoader(ImageClassificationData data, int batchSize, IReadOnlyList<IImageTransform> transforms, ulong seed, bool shuffle = true, bool dropLast = false, int prefetch = 3)
     {
         if (batchSize <= 0) throw new ArgumentException($"BatchLoader: batch size must be positive, got {batchSize}");
@@ -38,10 +44,10 @@ public sealed class BatchLoader
         (_data, _transforms, _seed, BatchSize, Shuffle, DropLast, Prefetch) = (data, transforms, seed, batchSize, shuffle, dropLast, Math.Max(1, prefetch));
     }
 
-    public int BatchesPerEpoch => BackgroundBatches.BatchesPerEpoch(_data.Count, BatchSize, DropLast);
+    public int BatchesPerEpoch => BackgroundBatches.BatchesPerEpoch(Shard.Length(_data.Count, PadShard), BatchSize, DropLast);
 
-    /// <summary>Sample order of one epoch.</summary>
-    public int[] Order(int epoch) => BackgroundBatches.Order(_data.Count, _seed, epoch, Shuffle);
+    /// <summary>Sample order of one epoch: this process's shard of it (the whole order unless <see cref="Shard"/> is set).</summary>
+    public int[] Order(int epoch) => Shard.Of(BackgroundBatches.Order(_data.Count, _seed, epoch, Shuffle), PadShard);
 
     /// <summary>The batches of <paramref name="epoch"/>, starting at batch <paramref name="skipBatches"/> (for resuming mid-epoch).</summary>
     public IEnumerable<Batch> Epoch(int epoch, int skipBatches = 0, CancellationToken ct = default)

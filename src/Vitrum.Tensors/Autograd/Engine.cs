@@ -47,8 +47,11 @@ internal static class Engine
     /// consumed gradient is released right after its node ran; gradients waiting for their node are held
     /// by engine-owned tensor objects (one reference each on the storage), so a storage referenced by
     /// nothing else can be accumulated into in place and handed to a leaf's Grad without a copy.
+    /// <paramref name="leafReady"/>, when given, is called with each leaf as soon as its gradient is complete: after the
+    /// last node that takes the leaf as an input ran (data-parallel training starts summing it across processes then,
+    /// while the rest of the walk still computes).
     /// </summary>
-    public static void Backward(Tensor root, Tensor? grad)
+    public static void Backward(Tensor root, Tensor? grad, Action<Tensor>? leafReady = null)
     {
         if (!root.RequiresGrad)
             throw new InvalidOperationException($"Backward: tensor of shape {ShapeUtil.Format(root.Shape)} does not require grad");
@@ -58,6 +61,7 @@ internal static class Engine
             throw new InvalidOperationException($"Backward: a gradient is needed for a non-scalar output of shape {ShapeUtil.Format(root.Shape)}");
 
         var order = TopologicalOrder(root);
+        var leafUses = leafReady == null ? null : LeafUses(order);
         using var _ = GradMode.NoGrad();
         using (TensorScope.Suppress())
         {
@@ -73,7 +77,11 @@ internal static class Engine
                 var t = order[i];
                 var g = t.PendingGrad;
                 t.PendingGrad = null;
-                if (g == null) continue;
+                if (g == null)
+                {
+                    if (leafUses != null) ReleaseLeaves(t.GradFn!, leafUses, leafReady!);
+                    continue;
+                }
                 if (t.GradFn != null)
                 {
                     var profile = ProfileHooks.Op;
@@ -86,6 +94,7 @@ internal static class Engine
                     }
                     finally { _inBackward = outer; }
                     profile?.Invoke("backward " + t.GradFn.Op, ProfileHooks.Clock() - start);
+                    if (leafUses != null) ReleaseLeaves(t.GradFn, leafUses, leafReady!);
                 }
                 g.Dispose();
             }
@@ -97,6 +106,31 @@ internal static class Engine
             {
                 t.PendingGrad?.Dispose();
                 t.PendingGrad = null;
+            }
+        }
+    }
+
+    /// <summary>How many inputs of the nodes in <paramref name="order"/> are each leaf that needs a gradient.</summary>
+    private static Dictionary<Tensor, int> LeafUses(List<Tensor> order)
+    {
+        var uses = new Dictionary<Tensor, int>(ReferenceEqualityComparer.Instance);
+        foreach (var t in order)
+            foreach (var input in t.GradFn!.Inputs)
+                if (input.IsLeaf && input.RequiresGrad) uses[input] = uses.GetValueOrDefault(input) + 1;
+        return uses;
+    }
+
+    /// <summary>Counts down the leaf inputs of a node that ran (or had no gradient to pass); a leaf at zero has its whole gradient.</summary>
+    private static void ReleaseLeaves(Node node, Dictionary<Tensor, int> uses, Action<Tensor> leafReady)
+    {
+        foreach (var input in node.Inputs)
+        {
+            if (!input.IsLeaf || !input.RequiresGrad || !uses.TryGetValue(input, out int left)) continue;
+            if (left > 1) uses[input] = left - 1;
+            else
+            {
+                uses.Remove(input);
+                leafReady(input);
             }
         }
     }

@@ -6,6 +6,7 @@ using Vitrum.Models;
 using Vitrum.Nn;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Training.Tasks;
 
@@ -14,9 +15,10 @@ namespace Vitrum.Training.Tasks;
 /// cosine decay per step, label-smoothed cross-entropy (soft-target cross-entropy when <see cref="TrainOptions.Mixup"/>
 /// mixes each batch, drawn from (seed, step) so a resumed run mixes alike), the validation split's loss and accuracy
 /// after every epoch, whose accuracy picks the best weights, and the test split's at the end, of both the final and the
-/// best weights.
+/// best weights. Data-parallel, each rank reads its shard of every epoch (<see cref="DataShard"/>) and of the validation and
+/// test splits, whose counts are summed over the ranks.
 /// </summary>
-public sealed class ImageClassificationTask : ITrainingTask<Batch>
+public sealed class ImageClassificationTask : ITrainingTask<Batch>, IDataParallelTask
 {
     private readonly Module<Tensor, Tensor> _classifier;
     private readonly ImageClassificationData _val;
@@ -31,7 +33,13 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
     {
         (Model, _classifier, _val, _test, _evalTransforms, _options) = (model, model.Classifier, data.Val, data.Test, evalTransforms, options);
         var train = data.Train;
-        _loader = new BatchLoader(train, options.BatchSize, trainTransforms, options.Seed, shuffle: true, dropLast: train.Count >= options.BatchSize);
+        var group = options.Group;
+        if (options.BatchSize % group.Size != 0)
+            throw new ArgumentException($"the batch size {options.BatchSize} is the global batch of {group.Size} processes and must divide by {group.Size}");
+        _loader = new BatchLoader(train, options.BatchSize / group.Size, trainTransforms, options.Seed, shuffle: true, dropLast: train.Count >= options.BatchSize)
+        {
+            Shard = new DataShard(group.Rank, group.Size),
+        };
         WeightsMetadata = new Dictionary<string, string> { ["classes"] = JsonSerializer.Serialize(train.Classes) };
     }
 
@@ -72,7 +80,7 @@ public sealed class ImageClassificationTask : ITrainingTask<Batch>
 
     private Metric[] Scored(string split, ImageClassificationData data, CancellationToken ct)
     {
-        var (loss, accuracy) = Evaluation.Classify(_classifier, data, _evalTransforms, Math.Max(_options.BatchSize, 256), ct);
+        var (loss, accuracy) = Evaluation.Classify(_classifier, data, _evalTransforms, Math.Max(_options.BatchSize, 256), ct, _options.Group);
         return new[] { new Metric($"{split}_loss", loss, false), new Metric($"{split}_accuracy", accuracy, true) };
     }
 }
