@@ -7,14 +7,17 @@ namespace Vitrum.Cli.Commands;
 /// <summary>
 /// <c>vitrum attention --weights W [--model M] IMAGE --out map.png</c>: where an image model attends, drawn as a heat
 /// map over the image. The model says what its map is (<see cref="IAttentionMap"/>): the attention rollout of a ViT
-/// or of TNT's outer blocks, the last stage's window attention of a Swin.
+/// or of TNT's outer blocks, the last stage's window attention of a Swin; a detector's object queries' cross-attention
+/// (<see cref="QueryAttentionCommand"/>).
 /// </summary>
 public static class AttentionCommand
 {
-    public static int Run(string weights, string? modelArg, string imagePath, string outPath, bool json)
+    public static int Run(string weights, string? modelArg, string imagePath, string outPath, IReadOnlyList<int> queries, double threshold, bool json)
     {
         string name = modelArg ?? Path.GetFileName(weights);
         var config = WeightsFile.Config(weights, modelArg);
+        if (ModelChoice.TaskOf(config) == TaskKind.Detect) return QueryAttentionCommand.Run(weights, modelArg, imagePath, outPath, queries, threshold, json);
+        if (queries.Count > 0) throw new CliException($"--query picks the object queries of a detector; {name} is a '{config.Family}' model ({ModelChoice.TaskOf(config)})");
         if (ModelChoice.TaskOf(config) != TaskKind.Classify)
             throw new CliException($"{name} has no attention map: a '{config.Family}' model ({ModelChoice.TaskOf(config)}) takes no images");
         var model = WeightsFile.Load(weights, modelArg);

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Vitrum.Nn;
-using Vitrum.Nn.Optim;
+using Vitrum.Models;
 using Vitrum.Tensors;
 using Vitrum.Tensors.Autograd;
 using Vitrum.Tensors.Memory;
@@ -10,8 +9,9 @@ using Vitrum.Tensors.Threading;
 namespace Vitrum.Cli.Commands;
 
 /// <summary>
-/// <c>vitrum bench model --model PRESET [--batch B] [--train]</c>: times inference (no-grad forward) or a
-/// training step (forward, cross-entropy, backward, AdamW) on random data and reports the median over
+/// <c>vitrum bench model --model PRESET [--batch B] [--size HxW] [--train]</c>: times inference (no-grad forward) or a
+/// training step (forward, loss, backward, AdamW; <see cref="BenchSteps"/>) of an image classifier or an object
+/// detector on random images (the model's image size, or <c>--size</c>) and reports the median over
 /// <c>--runs</c> after <c>--warmup</c> untimed ones (tiered JIT and buffer pools warm up first), plus the
 /// process's peak resident memory (VmHWM), for side-by-side runs against PyTorch (bench/side_by_side.sh).
 /// </summary>
@@ -20,39 +20,24 @@ public static class BenchModelCommand
     /// <summary>Untimed and timed runs when not given: a training step is slower, so fewer.</summary>
     public static (int Warmup, int Runs) DefaultRuns(bool train) => train ? (2, 5) : (3, 10);
 
-    public static int Run(string modelArg, int batch, bool train, int? warmupRuns, int? timedRuns, bool profile, bool json)
+    public static int Run(string modelArg, int batch, (int Height, int Width)? size, bool train, int? warmupRuns, int? timedRuns, bool profile, bool json)
     {
         int threads = WorkerPool.ThreadCount;
         int warmup = warmupRuns ?? DefaultRuns(train).Warmup, runs = timedRuns ?? DefaultRuns(train).Runs;
-        var model = ModelChoice.Create(modelArg, 0);
+        var config = ModelChoice.Config(modelArg);
+        var task = ModelChoice.TaskOf(config);
+        bool detector = task == TaskKind.Detect;
+        var model = ModelChoice.Create(config, 0, detector ? TaskKind.Detect : TaskKind.Classify);
+        var (h, w) = size ?? (model.ImageSize, model.ImageSize);
         var gen = new Generator(1);
-        using var x = Tensor.Randn(gen, batch, model.InChannels, model.ImageSize, model.ImageSize);
-        using var probe = GradModeProbe(model, x);
-        int classes = probe.Shape[^1];
-        using var y = Tensor.FromLongs(Enumerable.Range(0, batch).Select(i => (long)(i * 7919 % classes)).ToArray(), batch);
+        using var x = Tensor.Randn(gen, batch, model.InChannels, h, w);
         Action once;
-        if (train)
-        {
-            model.Module.Train();
-            var opt = new AdamW(ParamGroup.WeightDecaySplit(model.Module, 1e-4, 0.05, model.NoWeightDecay));
-            once = () =>
-            {
-                using var _ = new TensorScope();
-                var loss = Ops.CrossEntropy(model.Module.Forward(x), y);
-                opt.ZeroGrad();
-                loss.Backward();
-                opt.Step();
-            };
-        }
+        if (!train) once = BenchSteps.Inference(model, x, detector);
+        else if (detector) once = BenchSteps.DetectorTraining(model, x, model.Pretrained.NumClasses);
         else
         {
-            model.Instance.ForInference();
-            once = () =>
-            {
-                using var _ = new TensorScope();
-                using var g = GradMode.NoGrad();
-                model.Module.Forward(x);
-            };
+            using var probe = GradModeProbe(model, x);
+            once = BenchSteps.ClassifierTraining(model, x, probe.Shape[^1]);
         }
         for (int i = 0; i < warmup; i++) once();
         var times = new double[runs];
@@ -69,13 +54,13 @@ public static class BenchModelCommand
         var inv = CultureInfo.InvariantCulture;
         if (!json)
         {
-            Console.WriteLine(string.Format(inv, "{0} {1} batch {2}, {3} thread(s): {4:F1} ms per batch, {5:F2} images/s (median of {6}; min {7:F1} ms), peak RSS {8:F0} MB",
-                modelArg, train ? "train step" : "inference", batch, threads, ms, ips, runs, times[0], peakMb));
+            Console.WriteLine(string.Format(inv, "{0} {1} batch {2} at {3}x{4}, {5} thread(s): {6:F1} ms per batch, {7:F2} images/s (median of {8}; min {9:F1} ms), peak RSS {10:F0} MB",
+                modelArg, train ? "train step" : "inference", batch, h, w, threads, ms, ips, runs, times[0], peakMb));
             profiled?.Print();
         }
         else
-            Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"train\":{4},\"threads\":{5},\"runs\":{6},\"min_ms\":{7:F3},\"peak_rss_mb\":{8:F1}{9}}}",
-                ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, train ? "true" : "false", threads, runs, times[0], peakMb,
+            Console.WriteLine(string.Format(inv, "{{\"ms_per_batch\":{0:F3},\"images_per_s\":{1:F3},\"model\":\"{2}\",\"batch\":{3},\"height\":{4},\"width\":{5},\"train\":{6},\"threads\":{7},\"runs\":{8},\"min_ms\":{9:F3},\"peak_rss_mb\":{10:F1}{11}}}",
+                ms, ips, Path.GetFileNameWithoutExtension(modelArg), batch, h, w, train ? "true" : "false", threads, runs, times[0], peakMb,
                 profiled == null ? "" : ",\"profile\":" + profiled.Json()));
         return 0;
     }

@@ -1,4 +1,5 @@
 using Vitrum.Models;
+using Vitrum.Models.Detr;
 using Vitrum.Nn;
 using Vitrum.Tensors;
 
@@ -8,6 +9,7 @@ namespace Vitrum.Cli.Commands;
 public sealed record ModelHandle(ModelInstance Instance)
 {
     public Module<Tensor, Tensor> Module => Instance.Classifier;
+    public Module<ImageBatch, DetrOutput> Detector => Instance.Detector;
     public string ConfigJson => Instance.ConfigJson;
     public IReadOnlyCollection<string> NoWeightDecay => Instance.NoWeightDecay;
     public PretrainedCfg Pretrained => Instance.Pretrained ?? throw new CliException($"a '{Instance.Family.Name}' model takes no images");
@@ -33,12 +35,13 @@ public static class ModelChoice
     /// <summary>What the model does, which decides how a command drives it.</summary>
     public static TaskKind TaskOf(IModelConfig config) => ModelRegistry.Family(config).Task;
 
-    /// <summary>Builds an image model of <paramref name="config"/>.</summary>
-    public static ModelHandle Create(IModelConfig config, ulong seed)
+    /// <summary>Builds an image model of <paramref name="config"/>: an image classifier, or a model of <paramref name="task"/>.</summary>
+    public static ModelHandle Create(IModelConfig config, ulong seed, TaskKind task = TaskKind.Classify)
     {
         var family = ModelRegistry.Family(config);
-        if (family.Task != TaskKind.Classify)
-            throw new CliException($"a '{family.Name}' model ({family.Task}) is not an image classifier");
+        if (family.Task != task)
+            throw new CliException(task == TaskKind.Classify ? $"a '{family.Name}' model ({family.Task}) is not an image classifier"
+                : $"a '{family.Name}' model ({family.Task}) is not a {task} model");
         return new ModelHandle(ModelRegistry.Build(config, seed));
     }
 

@@ -12,11 +12,13 @@ namespace Vitrum.Cli.Commands;
 /// <c>vitrum predict --weights W [--model M] IMAGE... [--top K]</c>: top-k labels with probabilities for PNG/JPEG
 /// images (prepared as the checkpoint's metadata says); or <c>--input X.safetensors [--output Y.safetensors]</c>:
 /// the tensor <c>input</c> (N x C x H x W, already normalized) in, <c>logits</c> out.
-/// Sequence-to-sequence models (Transformer) read <c>src</c> and <c>tgt</c> instead (<see cref="SequencePredict"/>).
+/// Sequence-to-sequence models (Transformer) read <c>src</c> and <c>tgt</c> instead (<see cref="SequencePredict"/>), object
+/// detectors give detections and DETR's outputs (<see cref="DetectPredict"/>).
 /// </summary>
 public static class PredictCommand
 {
-    public static int Run(string weights, string? modelArg, IReadOnlyList<string> images, string? input, string? output, string? dataset, int top, bool json)
+    public static int Run(string weights, string? modelArg, IReadOnlyList<string> images, string? input, string? output, string? dataset, int top,
+        double threshold, bool json)
     {
         if ((input == null) == (images.Count == 0)) throw new CliException("predict needs either IMAGE files or --input X.safetensors (not both)");
         var config = WeightsFile.Config(weights, modelArg);
@@ -25,6 +27,9 @@ public static class PredictCommand
             case TaskKind.Seq2Seq:
                 return input != null ? SequencePredict.Run((TransformerConfig)config, weights, input, output, json)
                     : throw new CliException("a sequence-to-sequence model predicts from --input X.safetensors (src and tgt token ids), not from images");
+            case TaskKind.Detect:
+                return dataset == null ? DetectPredict.Run(weights, modelArg, images, input, output, threshold, json)
+                    : throw new CliException("--dataset names the classes of image classifiers; a detector's come from its weights' metadata (COCO's for 91 classes)");
             case not TaskKind.Classify:
                 throw new CliException($"'{config.Family}' models cannot predict from the command line yet");
         }

@@ -21,15 +21,16 @@ public static class WeightsFile
         throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
     }
 
-    public static ModelHandle Load(string path, string? modelArg)
+    /// <summary>The image model of <paramref name="path"/> (a classifier, or a model of <paramref name="task"/>) with its weights loaded.</summary>
+    public static ModelHandle Load(string path, string? modelArg, TaskKind task = TaskKind.Classify)
     {
         var tensors = ReadWithMetadata(path, out var metadata);
         metadata.TryGetValue("config", out var config);
         ModelHandle model;
         using (Init.Skip())
-            model = modelArg != null ? ModelChoice.Create(modelArg, 0)
-                : config != null ? ModelChoice.FromConfigJson(config, Path.GetFileName(path))
-                : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model");
+            model = ModelChoice.Create(modelArg != null ? ModelChoice.Config(modelArg)
+                : config != null ? ModelRegistry.ParseJson(config, Path.GetFileName(path))
+                : throw new CliException($"{Path.GetFileName(path)} does not say which model it holds (no config metadata): give --model"), 0, task);
         try { model.Instance.LoadWeights(tensors, Path.GetFileName(path)); }
         catch (ArgumentException e) { throw new CliException(e.Message, ExitCodes.Failure); }
         return model with { Metadata = metadata };

@@ -22,6 +22,7 @@ public static class CommandTree
             EvalCli.Create(),
             EvalCli.CocoEval(),
             InferenceCli.Predict(),
+            InferenceCli.Detect(),
             InferenceCli.Attention(),
             InferenceCli.G2P(),
             UtilityCli.Inspect(),

@@ -60,13 +60,33 @@ public static class UtilityCli
         var warmup = OptionalNumber("--warmup", "N", "untimed runs first", new NumberRange<int>(0, 1000), $"{inference.Warmup}, with --train {training.Warmup}");
         var runs = OptionalNumber("--runs", "R", "timed runs (the median is reported)", new NumberRange<int>(1, 100_000), $"{inference.Runs}, with --train {training.Runs}");
         var profile = Flag("--profile", "then profile as many runs: time per op kind (forward and backward) and GFLOP/s per GEMM shape");
-        var command = new VitrumCommand("model", "Times a model on random data: ms per batch, images/s and peak memory.",
-            "vitrum bench model --model vit_small_patch16_224 --batch 8 --train --json")
+        var size = new Option<(int, int)?>("--size")
         {
-            CliOptions.ModelToBuild, batch, train, warmup, runs, profile, CliOptions.Threads, CliOptions.Json,
+            HelpName = "HxW", Description = "image height and width, e.g. 800x1066 for DETR (a single number: a square) [default: the model's image size, square]",
+            CustomParser = ParseSize,
         };
-        command.Runs(r => BenchModelCommand.Run(r.GetRequiredValue(CliOptions.ModelToBuild), r.GetValue(batch), r.GetValue(train),
+        var command = new VitrumCommand("model", "Times an image model (classifier or detector) on random data: ms per batch, images/s and peak memory.",
+            "vitrum bench model --model vit_small_patch16_224 --batch 8 --train --json",
+            "A detector's training step is DETR's: forward, SetCriterion on fixed boxes, backward, gradient clipping at 0.1, AdamW.")
+        {
+            CliOptions.ModelToBuild, batch, size, train, warmup, runs, profile, CliOptions.Threads, CliOptions.Json,
+        };
+        command.Runs(r => BenchModelCommand.Run(r.GetRequiredValue(CliOptions.ModelToBuild), r.GetValue(batch), r.GetValue(size), r.GetValue(train),
             r.GetValue(warmup), r.GetValue(runs), r.GetValue(profile), r.GetValue(CliOptions.Json)));
         return command;
+    }
+
+    /// <summary>"800x1066" (height x width) or "224" (a square), each side in [1, 16384].</summary>
+    private static (int, int)? ParseSize(System.CommandLine.Parsing.ArgumentResult r)
+    {
+        var v = r.Tokens[^1].Value;
+        var parts = v.Split('x', 'X');
+        var sides = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0).ToArray();
+        if (parts.Length is not (1 or 2) || sides.Any(n => n is < 1 or > 16_384))
+        {
+            r.AddError($"option --size expects HxW (e.g. 800x1066) or one side, each in [1, 16384], got '{v}'");
+            return null;
+        }
+        return (sides[0], sides[^1]);
     }
 }

@@ -2,6 +2,7 @@
 // models/detr.py, whose state-dict keys (and so its published checkpoints) it shares.
 using Vitrum.Nn;
 using Vitrum.Tensors;
+using Vitrum.Tensors.Autograd;
 
 namespace Vitrum.Models.Detr;
 
@@ -13,7 +14,7 @@ namespace Vitrum.Models.Detr;
 /// a 3-layer MLP and a sigmoid (<c>bbox_embed.layers.0-2</c>). With aux_loss the same heads read every decoder layer.
 /// Keys are registered in the official model's order.
 /// </summary>
-public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
+public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion, IQueryAttentionMap
 {
     public DetrConfig Config { get; }
     public DetrTransformer Transformer { get; }
@@ -41,15 +42,32 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
     /// <param name="input">images [B, in_chans, H, W] and their padding mask [B, H, W] (nonzero = padding), or no mask</param>
     /// <returns>pred_logits [B, num_queries, num_classes + 1], pred_boxes [B, num_queries, 4] and the auxiliary outputs</returns>
     /// <exception cref="ArgumentException">images that are not [B, in_chans, H, W], a mask of another size, or an image that is all padding</exception>
-    public override DetrOutput Forward(ImageBatch input)
+    public override DetrOutput Forward(ImageBatch input) => Forward(input, null, out _);
+
+    /// <param name="crossAttention">when given, receives each decoder layer's cross-attention probabilities [B, nheads, Q, h * w]</param>
+    /// <param name="map">the feature map's padding, (h, w) its size</param>
+    private DetrOutput Forward(ImageBatch input, ICollection<Tensor>? crossAttention, out PaddingMask map)
     {
         var images = input.Images;
         var flags = input.CheckedPadding("DETR", Backbone.Backbone.InChans);
         var padding = new PaddingMask(flags, images.Shape[0], images.Shape[2], images.Shape[3]);
         var (features, mask, pos) = Backbone.Forward(images, padding);
-        var hs = Transformer.Forward(InputProj.Forward(features), mask, QueryEmbed.Weight, pos);
+        map = mask;
+        var hs = Transformer.Forward(InputProj.Forward(features), mask, QueryEmbed.Weight, pos, crossAttention);
         var outputs = (Config.AuxLoss ? hs : hs.Skip(hs.Count - 1)).Select(h => new DetrOutput(ClassEmbed.Forward(h), Ops.Sigmoid(BboxEmbed.Forward(h)))).ToList();
         return outputs[^1] with { AuxOutputs = outputs.Take(outputs.Count - 1).ToArray() };
+    }
+
+    /// <summary>The outputs and the last decoder layer's cross-attention, averaged over its heads, per query over the feature map.</summary>
+    /// <param name="input">images [B, in_chans, H, W] and their padding mask, as <see cref="Forward(ImageBatch)"/></param>
+    public QueryAttentionMap MapQueryAttention(ImageBatch input)
+    {
+        using var _ = GradMode.NoGrad();
+        var layers = new List<Tensor>();
+        var output = Forward(input, layers, out var map);
+        var last = layers[^1];                                                   // [B, nheads, Q, h * w]
+        var maps = Ops.Mean(last, 1).Reshape(map.Batch, Config.NumQueries, map.Height, map.Width);
+        return new QueryAttentionMap(output, maps, map.Height, map.Width);
     }
 
     /// <summary>The images alone, nothing padded.</summary>

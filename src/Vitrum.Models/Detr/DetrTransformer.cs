@@ -37,8 +37,9 @@ public sealed class DetrTransformer : Module
     /// <param name="mask">its padding</param>
     /// <param name="queryEmbed">[Q, hidden_dim], the object queries' positions</param>
     /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
+    /// <param name="crossAttention">when given, receives each decoder layer's cross-attention probabilities [B, nheads, Q, h * w], in order</param>
     /// <returns>every decoder layer's normed output [B, Q, hidden_dim], in order</returns>
-    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos)
+    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null)
     {
         int b = src.Shape[0], hw = src.Shape[2] * src.Shape[3];
         var tokens = src.Reshape(b, DModel, hw).Transpose(1, 2);
@@ -48,6 +49,6 @@ public sealed class DetrTransformer : Module
         var memory = Encoder.Forward(tokens, padding, tokenPos);
         var queryPos = queryEmbed.Unsqueeze(0);
         var tgt = Tensor.Zeros(b, queryEmbed.Shape[0], DModel);
-        return Decoder.ForwardIntermediate(tgt, memory, padding, tokenPos, queryPos);
+        return Decoder.ForwardIntermediate(tgt, memory, padding, tokenPos, queryPos, crossAttention);
     }
 }

@@ -42,9 +42,10 @@ public sealed class TransformerDecoderLayer : FeedForwardLayer
     /// <param name="tgtIsCausal">position t of the self-attention attends positions &lt;= t only (sequence decoding; DETR's queries attend all)</param>
     /// <param name="pos">[N, S, E] added to the memory's keys in the cross-attention, or null</param>
     /// <param name="queryPos">[N, T, E] (or broadcastable) added to the queries and keys of the self-attention and the queries of the cross-attention, or null</param>
+    /// <param name="crossAttention">when given, receives the cross-attention probabilities [N, H, T, S] (the unfused path, beside the fused one the layer runs)</param>
     /// <returns>[N, T, E]</returns>
     public Tensor Forward(Tensor x, Tensor memory, Tensor? tgtPadding, Tensor? memoryPadding, bool tgtIsCausal,
-        Tensor? pos = null, Tensor? queryPos = null)
+        Tensor? pos = null, Tensor? queryPos = null, ICollection<Tensor>? crossAttention = null)
     {
         var keys = WithPos(memory, pos);
         x = Residual(x, Norm1, h =>
@@ -52,7 +53,12 @@ public sealed class TransformerDecoderLayer : FeedForwardLayer
             var qk = WithPos(h, queryPos);
             return _dropout1.Forward(SelfAttn.Forward(qk, qk, h, tgtPadding, isCausal: tgtIsCausal));
         });
-        x = Residual(x, Norm2, h => _dropout2.Forward(MultiheadAttn.Forward(WithPos(h, queryPos), keys, memory, memoryPadding)));
+        x = Residual(x, Norm2, h =>
+        {
+            var queries = WithPos(h, queryPos);
+            crossAttention?.Add(MultiheadAttn.Probabilities(queries, keys, memoryPadding));
+            return _dropout2.Forward(MultiheadAttn.Forward(queries, keys, memory, memoryPadding));
+        });
         return Residual(x, Norm3, h => _dropout3.Forward(FeedForward(h)));
     }
 

@@ -69,6 +69,29 @@ public sealed class MultiheadAttention : Module
     }
 
     /// <summary>
+    /// The attention probabilities [B, H, L, S] of each head (the unfused path, before dropout), for attention maps:
+    /// what <see cref="Forward"/> weighs the values with for the same arguments (batch first).
+    /// </summary>
+    /// <param name="query">[B, L, E]</param>
+    /// <param name="key">[B, S, E]</param>
+    /// <param name="keyPaddingMask">[B, S]: Int64 nonzero = padding, or Float32 added to the scores; or null</param>
+    public Tensor Probabilities(Tensor query, Tensor key, Tensor? keyPaddingMask = null)
+    {
+        if (!BatchFirst) throw new InvalidOperationException("MultiheadAttention.Probabilities reads batch-first inputs; this module is not batch first");
+        foreach (var (n, t) in new[] { ("query", query), ("key", key) })
+            if (t.Rank != 3 || t.Shape[2] != EmbedDim)
+                throw new ArgumentException($"MultiheadAttention: {n} {ShapeUtil.Format(t.Shape)} is not 3-D with embed dim {EmbedDim}");
+        if (query.Shape[0] != key.Shape[0])
+            throw new ArgumentException($"MultiheadAttention: query {ShapeUtil.Format(query.Shape)} and key {ShapeUtil.Format(key.Shape)} disagree in batch");
+        var (allow, bias) = Masks(query.Shape[0], query.Shape[1], key.Shape[1], keyPaddingMask, null);
+        var q = ProjectHeads(query, 0);
+        var k = ProjectHeads(key, 1);
+        // The values do not change the probabilities; the keys stand in for them.
+        Ops.AttentionUnfused(q, k, k, allow, bias, null, false, out var probs);
+        return probs;
+    }
+
+    /// <summary>
     /// PyTorch's masks as the fused op's arguments: boolean ones become one "take part" mask (1 = attend),
     /// float ones one additive bias, both shaped to broadcast against [B, H, L, S].
     /// </summary>
