@@ -39,6 +39,7 @@ public static class DetectTrainCommand
         int needed = DetectionDatasetChoice.NumClasses(splits.Train);
         if (a.NumClasses is int n && n < needed)
             throw new CliException($"--num-classes {n} is too few for {a.Dataset}: its category ids go up to {needed - 1}, so DETR needs num_classes >= {needed}");
+        if (config.GroupDetr == null && recipe.QueryGroups > 1) config = config with { GroupDetr = recipe.QueryGroups };
         try { config = (DetrConfig)family.WithClasses(config, a.NumClasses ?? needed); }
         catch (ArgumentException e) { throw new CliException(e.Message); }
         var model = ModelRegistry.Build(config, (ulong)a.Seed);
@@ -78,10 +79,11 @@ public static class DetectTrainCommand
             var task = new DetectionTask(model, data, o, new DetectionOptions(LrDropEpochs: recipe.LrDropEpochs));
             var trainer = new Trainer<DetectionBatch>(task, o) { OnStep = progress.Step, OnEpoch = progress.Epoch, Log = progress.Line };
             progress.Line(string.Format(CultureInfo.InvariantCulture,
-                "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} threads -> {14}",
+                "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}{15}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} threads -> {14}",
                 a.Model, detr.ParameterCount(), detr.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel), config.NumClasses, a.Dataset, data.Describe(),
                 o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, new DetectionOptions().BackboneLrScale,
-                recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, WorkerPool.ThreadCount, o.OutDir));
+                recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, WorkerPool.ThreadCount, o.OutDir,
+                config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : ""));
             var r = trainer.Run(ctrlC.Token);
             Report(a, r, o.OutDir);
             return r.Interrupted ? 130 : 0;

@@ -30,6 +30,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     private readonly DetectionLoader _loader;
     private readonly double[] _termSums = new double[TermNames.Length];
     private int _termBatches;
+    private readonly int _groups;
 
     public DetectionTask(ModelInstance model, DetectionData data, TrainOptions options, DetectionOptions? detection = null)
     {
@@ -37,6 +38,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         (Model, _data, _options, _detection) = (model, data, options, detection ?? new DetectionOptions());
         var config = model.Config as DetrConfig ?? throw new ArgumentException($"detection training needs a DETR, not a '{model.Family.Name}' model");
         Criterion = new SetCriterion(config.NumClasses);
+        _groups = config.QueryGroups;
         _loader = new DetectionLoader(data.Train, options.BatchSize, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize);
         WeightsMetadata = new Dictionary<string, string>();
     }
@@ -78,9 +80,9 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     public BatchLoss Loss(DetectionBatch batch, long step)
     {
         var output = _detector.Forward(new ImageBatch(batch.Images, batch.Mask));
-        var losses = Criterion.Forward(output, Targets(batch));
+        var losses = Criterion.Forward(output, Targets(batch, _groups));
         var final = losses.Final;
-        int boxes = batch.Targets.Sum(t => t.Count);
+        int boxes = batch.Targets.Sum(t => t.Count) * _groups;
         double classError = final.ClassError ?? 100;
         _termSums[0] += final.LossCe.Item();
         _termSums[1] += final.LossBbox.Item();
@@ -116,5 +118,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     private static Metric StatMetric(string split, int i, CocoStats stats) =>
         new($"{split}_{CocoStats.Names[i]}", stats.Values[i], false, $"{split} {CocoStats.Names[i].ToUpperInvariant().Replace('_', ' ')}");
 
-    private static DetrTarget[] Targets(DetectionBatch batch) => batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToArray();
+    /// <summary>Each image's targets, once per query group (Group DETR matches every group on its own); the box terms are then averaged over the groups.</summary>
+    private static DetrTarget[] Targets(DetectionBatch batch, int groups) =>
+        batch.Targets.SelectMany(t => Enumerable.Repeat(new DetrTarget(t.Labels, t.Boxes), groups)).ToArray();
 }
