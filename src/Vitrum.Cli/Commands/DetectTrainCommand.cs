@@ -39,7 +39,8 @@ public static class DetectTrainCommand
         int needed = DetectionDatasetChoice.NumClasses(splits.Train);
         if (a.NumClasses is int n && n < needed)
             throw new CliException($"--num-classes {n} is too few for {a.Dataset}: its category ids go up to {needed - 1}, so DETR needs num_classes >= {needed}");
-        if (config.GroupDetr == null && recipe.QueryGroups > 1) config = config with { GroupDetr = recipe.QueryGroups };
+        // A fine-tuning run keeps the checkpoint's architecture: a DETR checkpoint has no training-only query groups to load.
+        if (config.GroupDetr == null && recipe.QueryGroups > 1 && a.Pretrained == null) config = config with { GroupDetr = recipe.QueryGroups };
         try { config = (DetrConfig)family.WithClasses(config, a.NumClasses ?? needed); }
         catch (ArgumentException e) { throw new CliException(e.Message); }
         var model = ModelRegistry.Build(config, (ulong)a.Seed);
