@@ -9,5 +9,14 @@ namespace Vitrum.Models;
 /// <param name="WarmupSteps">Sequence-to-sequence: the Noam warmup in optimizer steps (null: <paramref name="WarmupEpochs"/> epochs of steps).</param>
 /// <param name="AverageLast">The last epochs whose weights are averaged at the end (0 = none).</param>
 /// <param name="BeamSize">Sequence-to-sequence: the beam that decodes the test set at the end (1 = greedy).</param>
+/// <param name="ClipGrad">The gradients' total norm is clipped to this (0 = off; DETR's clip_max_norm is 0.1).</param>
+/// <param name="LrDropEpochs">Detection: the rate falls tenfold after this many epochs (DETR's lr_drop); null = warmup and cosine.</param>
+/// <param name="BackbonePretrainEpochs">
+/// Detection: epochs a fresh backbone (a ResNet preset) is first trained on <paramref name="BackbonePretrainDataset"/>'s
+/// classification as a first phase of the run, when no weights are given for it (0 = none).
+/// </param>
+/// <param name="QueryGroups">Detection: DETR's query groups in training (Group DETR; 1 = DETR's own training), when the config sets none.</param>
 public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1,
-    double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null, int AverageLast = 0);
+    double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null, int AverageLast = 0,
+    double ClipGrad = 1.0, int? LrDropEpochs = null, int BackbonePretrainEpochs = 0, string BackbonePretrainDataset = "mnist",
+    int QueryGroups = 1);

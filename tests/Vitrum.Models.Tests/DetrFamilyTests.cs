@@ -83,7 +83,7 @@ public class DetrFamilyTests
         Assert.Equal(PretrainedCfg.ImagenetMean, cfg.Mean);
         Assert.Equal(PretrainedCfg.ImagenetStd, cfg.Std);
         var digits = DetrFamily.Instance.Pretrained(DetrPresets.DetrDigits);
-        Assert.Equal((1, 128, 128, 10), (digits.InChans, digits.ImageSize, digits.MaxSize, digits.NumClasses));
+        Assert.Equal((1, 128, 128, 11), (digits.InChans, digits.ImageSize, digits.MaxSize, digits.NumClasses));
         Assert.Equal(new[] { 0.5f }, digits.Mean);
     }
 

@@ -11,11 +11,13 @@ public static class DatasetChoice
     private static string Unknown(string name) =>
         $"unknown dataset '{name}' (known: {string.Join(", ", Names)}, or a directory with one subfolder of PNG/JPEG images per class)";
 
-    /// <summary>Refuses a data set of another task (cmudict's words) for an image model, naming both.</summary>
+    /// <summary>Refuses a data set of another task (cmudict's words, detection boxes) for an image model, naming both.</summary>
     public static void RequireImages(string dataset, string model)
     {
         if (dataset == G2PTrainCommand.Dataset)
             throw new CliException($"--dataset {dataset} holds words for sequence-to-sequence models, but {model} classifies images (data sets: {string.Join(", ", Names)} or a folder of images)");
+        if (DetectionDatasetChoice.IsDetection(dataset))
+            throw new CliException($"--dataset {dataset} holds boxes for detection models (detr_digits, detr_resnet50), but {model} classifies images (data sets: {string.Join(", ", Names)} or a folder of images)");
     }
 
     /// <summary>

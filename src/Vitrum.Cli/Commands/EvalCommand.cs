@@ -19,6 +19,7 @@ public static class EvalCommand
         {
             TaskKind.Classify => EvalClassifier(a),
             TaskKind.Seq2Seq => G2PEvalCommand.Run(a),
+            TaskKind.Detect => DetectEvalCommand.Run(a),
             var t => throw new CliException($"{Path.GetFileName(a.Weights)}: {t} models cannot be evaluated from the command line yet"),
         };
     }

@@ -19,6 +19,7 @@ public static class G2PTrainCommand
     public static int Run(TrainArgs a)
     {
         CliException.ThrowIfGiven(a.ImageOnlyGiven, "image classification", "sequence-to-sequence training");
+        CliException.ThrowIfGiven(a.DetectOnlyGiven, "object detection", "sequence-to-sequence training");
         if (a.Dataset != Dataset)
             throw new CliException($"model {a.Model} is a sequence-to-sequence Transformer; it trains on --dataset {Dataset}, not '{a.Dataset}'");
         var model = G2PModel.Create(a.Model, (ulong)a.Seed);

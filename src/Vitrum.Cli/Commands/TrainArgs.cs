@@ -3,7 +3,7 @@ namespace Vitrum.Cli.Commands;
 /// <summary>
 /// The parsed options of <c>vitrum train</c>. Null means "not given": the model's recipe
 /// (<see cref="ModelChoice.TrainingDefaults"/>) decides. Options that apply to one kind of task only are
-/// listed, when given, in <see cref="ImageOnlyGiven"/> and <see cref="Seq2SeqOnlyGiven"/>, so the other
+/// listed, when given, in <see cref="ImageOnlyGiven"/>, <see cref="Seq2SeqOnlyGiven"/> and <see cref="DetectOnlyGiven"/>, so the other
 /// kind can refuse them instead of ignoring them.
 /// </summary>
 public sealed record TrainArgs
@@ -17,7 +17,7 @@ public sealed record TrainArgs
     public double? WeightDecay { get; init; }
     public double? WarmupEpochs { get; init; }
     public double? LabelSmoothing { get; init; }
-    public double ClipGrad { get; init; } = 1.0;
+    public double? ClipGrad { get; init; }
     public int Seed { get; init; }
     public string? Out { get; init; }
     public bool Resume { get; init; }
@@ -36,6 +36,9 @@ public sealed record TrainArgs
     public int? ImgSize { get; init; }
     public double? LayerDecay { get; init; }
 
+    // Detection only.
+    public string? BackboneWeights { get; init; }
+
     // Sequence-to-sequence only.
     public int? WarmupSteps { get; init; }
     public int? Beam { get; init; }
@@ -46,4 +49,5 @@ public sealed record TrainArgs
 
     public IReadOnlyList<string> ImageOnlyGiven { get; init; } = [];
     public IReadOnlyList<string> Seq2SeqOnlyGiven { get; init; } = [];
+    public IReadOnlyList<string> DetectOnlyGiven { get; init; } = [];
 }

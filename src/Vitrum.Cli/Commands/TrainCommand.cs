@@ -21,6 +21,7 @@ public static class TrainCommand
         {
             TaskKind.Classify => TrainClassifier(a, config, group),
             TaskKind.Seq2Seq => G2PTrainCommand.Run(a),
+            TaskKind.Detect => DetectTrainCommand.Run(a),
             var t => throw new CliException($"model {a.Model} ({t}) cannot be trained from the command line yet"),
         });
     }
@@ -28,6 +29,7 @@ public static class TrainCommand
     private static int TrainClassifier(TrainArgs a, IModelConfig config, IProcessGroup group)
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "image classification");
+        CliException.ThrowIfGiven(a.DetectOnlyGiven, "object detection", "image classification");
         DatasetChoice.RequireImages(a.Dataset, a.Model);
         var o = Options(a) with { Group = group };
         bool lead = group.Rank == 0;
@@ -115,7 +117,7 @@ public static class TrainCommand
             WeightDecay = a.WeightDecay ?? defaults.WeightDecay,
             WarmupEpochs = a.WarmupEpochs ?? defaults.WarmupEpochs,
             LabelSmoothing = a.LabelSmoothing ?? defaults.LabelSmoothing,
-            ClipGrad = a.ClipGrad,
+            ClipGrad = a.ClipGrad ?? defaults.ClipGrad,
             Seed = (ulong)a.Seed,
             OutDir = a.Out ?? Path.Combine("runs", $"{Path.GetFileNameWithoutExtension(a.Model)}-{a.Dataset}"),
             Resume = a.Resume,

@@ -29,7 +29,7 @@ public static class CliOptions
         "the model: a preset (see 'vitrum models') or a JSON config with \"family\" and its fields");
 
     /// <summary>The data sets known by name; any existing directory is an image folder.</summary>
-    public static IEnumerable<string> DatasetNames => DatasetChoice.Names.Append(G2PTrainCommand.Dataset);
+    public static IEnumerable<string> DatasetNames => DatasetChoice.Names.Append(G2PTrainCommand.Dataset).Concat(DetectionDatasetChoice.Names);
 
     public static readonly Option<string> Dataset = DatasetOption(required: true,
         "a named data set (downloaded and cached on first use) or a directory with one subfolder of PNG/JPEG images per class");

@@ -13,7 +13,7 @@ public static class TrainCli
     private static readonly Option<double?> WeightDecay = OptionalNumber("--weight-decay", "WD", "AdamW weight decay", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WeightDecay));
     private static readonly Option<double?> WarmupEpochs = OptionalNumber("--warmup-epochs", "E", "epochs of linear learning-rate warmup", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.WarmupEpochs));
     private static readonly Option<double?> LabelSmoothing = OptionalNumber("--label-smoothing", "S", "label smoothing of the cross-entropy", new NumberRange<double>(0, 0.999), CliOptions.Recipe(r => r.LabelSmoothing));
-    private static readonly Option<double> ClipGrad = Number("--clip-grad", "N", "clip the gradient norm to this (0 = off; each epoch reports its clipped steps)", NumberRange<double>.AtLeast(0), 1.0);
+    private static readonly Option<double?> ClipGrad = OptionalNumber("--clip-grad", "N", "clip the gradient norm to this (0 = off; each epoch reports its clipped steps)", NumberRange<double>.AtLeast(0), CliOptions.Recipe(r => r.ClipGrad));
     private static readonly Option<string?> Out = Text("--out", "DIR", "where weights, metrics.jsonl and chart.png go", "runs/MODEL-DATASET");
     private static readonly Option<bool> Resume = Flag("--resume", "continue from DIR/last.ckpt.safetensors");
     private static readonly Option<bool> Overwrite = Flag("--overwrite", "replace the earlier run in DIR (its weights, checkpoint, metrics.jsonl, chart.png); without it or --resume such a folder is refused");
@@ -31,6 +31,9 @@ public static class TrainCli
     private static readonly Option<int?> ImgSize = OptionalNumber("--img-size", "S", "input image size (a pretrained model's position embeddings are resampled to it)", new NumberRange<int>(1, 4096), "the model's");
     private static readonly Option<double?> LayerDecay = OptionalNumber("--layer-decay", "R", "layer-wise lr decay: block i of L learns at R^(L+1-i) of the rate, the head at 1 (ViT, TNT, Swin)", new NumberRange<double>(0, 1, MinExclusive: true), "off");
 
+    private static readonly Option<string> BackboneWeights = ExistingFile("--backbone-weights", "W",
+        "detection: a ResNet classification checkpoint (torchvision's .pth or Vitrum's) loaded into the backbone, its fc.* left out, as DETR starts from ImageNet weights", "weights file", required: false);
+
     private static readonly Option<int?> WarmupSteps = OptionalNumber("--warmup-steps", "W", "Noam warmup in optimizer steps", NumberRange<int>.AtLeast(1), "the preset's recipe, else --warmup-epochs");
     private static readonly Option<double?> Cooldown = OptionalNumber("--cooldown", "F", "last fraction of the steps over which the rate falls linearly to 0", new NumberRange<double>(0, 1), CliOptions.Recipe(r => r.Cooldown));
     private static readonly Option<double?> MaxMinutes = OptionalNumber("--max-minutes", "M", "time budget: stop, validate and test after this many minutes", NumberRange<double>.Above(0), "none");
@@ -39,19 +42,21 @@ public static class TrainCli
 
     private static readonly Option[] ImageOnly = [Mixup, Cutmix, MixupProb, MixupSwitchProb, RandomShift, Pretrained, NumClasses, ImgSize, LayerDecay];
     private static readonly Option[] Seq2SeqOnly = [WarmupSteps, CliOptions.RecipeBeam, CliOptions.LengthPenalty, Cooldown, AverageLast, TrainWords];
+    private static readonly Option[] DetectOnly = [BackboneWeights];
 
     public static VitrumCommand Create()
     {
         var command = new VitrumCommand("train",
             "Train a model, evaluating each epoch; writes best/last weights, a resumable checkpoint, metrics.jsonl and chart.png.",
             "vitrum train --model vit_mnist --dataset mnist --epochs 8 --json",
-            $"image data sets only: {string.Join(", ", ImageOnly.Select(o => o.Name))}\ncmudict only: {string.Join(", ", Seq2SeqOnly.Select(o => o.Name))}")
+            $"image data sets only: {string.Join(", ", ImageOnly.Select(o => o.Name))}\ncmudict only: {string.Join(", ", Seq2SeqOnly.Select(o => o.Name))}\n" +
+            $"detection only: {string.Join(", ", DetectOnly.Select(o => o.Name))}")
         {
             CliOptions.ModelToBuild, CliOptions.Dataset, Epochs, BatchSize, Lr, WeightDecay, WarmupEpochs, LabelSmoothing, ClipGrad,
             CliOptions.Seed, Out, Resume, Overwrite, MaxSteps, MaxMinutes, CliOptions.Threads, CliOptions.Json,
         };
         ClipGrad.Aliases.Add("--max-grad-norm");
-        foreach (var o in ImageOnly.Concat(Seq2SeqOnly)) command.Add(o);
+        foreach (var o in ImageOnly.Concat(Seq2SeqOnly).Concat(DetectOnly)) command.Add(o);
         command.Runs(r => TrainCommand.Run(new TrainArgs
         {
             Model = r.GetRequiredValue(CliOptions.ModelToBuild),
@@ -85,8 +90,10 @@ public static class TrainCli
             MaxMinutes = r.GetValue(MaxMinutes),
             AverageLast = r.GetValue(AverageLast),
             TrainWords = r.GetValue(TrainWords),
+            BackboneWeights = r.GetValue(BackboneWeights),
             ImageOnlyGiven = VitrumCommand.Given(r, ImageOnly),
             Seq2SeqOnlyGiven = VitrumCommand.Given(r, Seq2SeqOnly),
+            DetectOnlyGiven = VitrumCommand.Given(r, DetectOnly),
         }));
         return command;
     }

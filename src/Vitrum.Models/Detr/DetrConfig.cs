@@ -44,7 +44,17 @@ public sealed record DetrConfig : IModelConfig
     [JsonPropertyName("img_size")] public int ImgSize { get; init; } = 800;
     /// <summary>The longest side allowed after that resize (DETR's max_size, 1333).</summary>
     [JsonPropertyName("max_size")] public int MaxSize { get; init; } = 1333;
+    /// <summary>
+    /// Vitrum's training aid from Group DETR (Chen et al. 2022): this many groups of num_queries queries in training,
+    /// each matched to the targets on its own and decoded without seeing the others, for more supervised queries per
+    /// image; the groups beyond the first (<c>group_query_embed</c>) are unused in eval mode, where the model is a plain
+    /// DETR. Null (omitted) = 1.
+    /// </summary>
+    [JsonPropertyName("group_detr")] public int? GroupDetr { get; init; }
     [JsonPropertyName("family")] public string Family { get; init; } = "detr";
+
+    /// <summary>The query groups in training (<see cref="GroupDetr"/>, 1 when omitted).</summary>
+    [JsonIgnore] public int QueryGroups => GroupDetr ?? 1;
 
     /// <summary>
     /// The backbone body as DETR builds it: the ResNet with FrozenBatchNorm2d, replace_stride_with_dilation
@@ -77,6 +87,7 @@ public sealed record DetrConfig : IModelConfig
         Need(DimFeedforward > 0, $"dim_feedforward must be positive, got {DimFeedforward}");
         Need(Dropout is >= 0 and < 1, $"dropout must be in [0, 1), got {Dropout}");
         Need(NumQueries >= 1, $"num_queries must be positive, got {NumQueries}");
+        Need(GroupDetr is null or >= 1, $"group_detr must be at least 1, got {GroupDetr}");
         Need(NumClasses >= 1, $"num_classes must be positive, got {NumClasses}");
         Need(ImgSize > 0 && MaxSize >= ImgSize, $"img_size {ImgSize} must be positive and max_size {MaxSize} at least img_size");
         return this;

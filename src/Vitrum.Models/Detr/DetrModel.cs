@@ -24,6 +24,9 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
     public Conv2d InputProj { get; }
     public Joiner Backbone { get; }
 
+    /// <summary>The queries of the training-only groups 2..G (Group DETR), [(G - 1) * num_queries, hidden_dim]; null with one group.</summary>
+    public Embedding? GroupQueryEmbed { get; }
+
     public DetrModel(DetrConfig config, ulong seed = 0)
     {
         Config = config.Validate();
@@ -36,11 +39,14 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
         QueryEmbed = RegisterModule("query_embed", new Embedding(config.NumQueries, d, gen: gen));
         InputProj = RegisterModule("input_proj", new Conv2d(backbone.Backbone.NumChannels, d, 1, gen: gen));
         Backbone = RegisterModule("backbone", backbone);
+        if (config.QueryGroups > 1)
+            GroupQueryEmbed = RegisterModule("group_query_embed", new Embedding((config.QueryGroups - 1) * config.NumQueries, d, gen: gen));
     }
 
     /// <summary>The class logits and boxes of every query (and of every decoder layer before the last with aux_loss).</summary>
     /// <param name="input">images [B, in_chans, H, W] and their padding mask [B, H, W] (nonzero = padding), or no mask</param>
-    /// <returns>pred_logits [B, num_queries, num_classes + 1], pred_boxes [B, num_queries, 4] and the auxiliary outputs</returns>
+    /// <returns>pred_logits [B, num_queries, num_classes + 1], pred_boxes [B, num_queries, 4] and the auxiliary outputs; in training with
+    /// G query groups [B * G, ...], image-major (each image's targets go to G rows)</returns>
     /// <exception cref="ArgumentException">images that are not [B, in_chans, H, W], a mask of another size, or an image that is all padding</exception>
     public override DetrOutput Forward(ImageBatch input) => Forward(input, null, out _);
 
@@ -52,8 +58,10 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
         var flags = input.CheckedPadding("DETR", Backbone.Backbone.InChans);
         var padding = new PaddingMask(flags, images.Shape[0], images.Shape[2], images.Shape[3]);
         var (features, mask, pos) = Backbone.Forward(images, padding);
-        map = mask;
-        var hs = Transformer.Forward(InputProj.Forward(features), mask, QueryEmbed.Weight, pos, crossAttention);
+        var queries = QueryEmbed.Weight;
+        if (GroupQueryEmbed != null && Training)
+            queries = Ops.Cat(new[] { queries, GroupQueryEmbed.Weight }).Reshape(Config.QueryGroups, Config.NumQueries, Config.HiddenDim);
+        var hs = Transformer.Forward(InputProj.Forward(features), mask, queries, pos, crossAttention);
         var outputs = (Config.AuxLoss ? hs : hs.Skip(hs.Count - 1)).Select(h => new DetrOutput(ClassEmbed.Forward(h), Ops.Sigmoid(BboxEmbed.Forward(h)))).ToList();
         return outputs[^1] with { AuxOutputs = outputs.Take(outputs.Count - 1).ToArray() };
     }

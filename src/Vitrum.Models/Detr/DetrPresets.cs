@@ -9,7 +9,7 @@ public static class DetrPresets
     public static readonly DetrConfig DetrResnet50Dc5 = DetrResnet50 with { Dilation = true };
 
     /// <summary>
-    /// Digit scenes (MNIST digits on grey canvases, 10 classes; 128 x 128 nominal): the resnet_mnist backbone (grey input,
+    /// Digit scenes (MNIST digits on grey canvases, 128 x 128; category ids 1-10, so num_classes 11 as COCO's ids 1-90 take 91): the resnet_mnist backbone (grey input,
     /// one basic block per stage at widths 16..128, stride 32: a 4 x 4 map whose cells are MNIST-sized), so the backbone
     /// can be pretrained as that very preset on MNIST and loaded with <see cref="DetrCheckpointFilter.BackboneFromResnet"/>;
     /// a transformer of width 128, 4 heads, 3 + 3 layers, ffn 512, and 20 queries (more than the digits of a scene).
@@ -19,7 +19,7 @@ public static class DetrPresets
     public static readonly DetrConfig DetrDigits = new()
     {
         Backbone = "resnet_mnist", HiddenDim = 128, NHeads = 4, EncLayers = 3, DecLayers = 3, DimFeedforward = 512, NumQueries = 20,
-        NumClasses = 10, ImgSize = 128, MaxSize = 128,
+        NumClasses = 11, ImgSize = 128, MaxSize = 128,
     };
 
     /// <summary>Every preset by its name.</summary>

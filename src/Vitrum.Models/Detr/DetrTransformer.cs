@@ -35,10 +35,11 @@ public sealed class DetrTransformer : Module
 
     /// <param name="src">[B, hidden_dim, h, w], the projected feature map</param>
     /// <param name="mask">its padding</param>
-    /// <param name="queryEmbed">[Q, hidden_dim], the object queries' positions</param>
+    /// <param name="queryEmbed">[Q, hidden_dim], the object queries' positions; or [G, Q, hidden_dim], G groups of them
+    /// (Group DETR's training), each decoded on its own as if the others did not exist</param>
     /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
     /// <param name="crossAttention">when given, receives each decoder layer's cross-attention probabilities [B, nheads, Q, h * w], in order</param>
-    /// <returns>every decoder layer's normed output [B, Q, hidden_dim], in order</returns>
+    /// <returns>every decoder layer's normed output [B, Q, hidden_dim] (with groups [B * G, Q, hidden_dim], image-major), in order</returns>
     public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null)
     {
         int b = src.Shape[0], hw = src.Shape[2] * src.Shape[3];
@@ -47,8 +48,13 @@ public sealed class DetrTransformer : Module
         // The official code passes the mask always; without padding it changes nothing, so the masked path is skipped.
         var padding = mask.Any ? mask.KeyPadding() : null;
         var memory = Encoder.Forward(tokens, padding, tokenPos);
-        var queryPos = queryEmbed.Unsqueeze(0);
-        var tgt = Tensor.Zeros(b, queryEmbed.Shape[0], DModel);
-        return Decoder.ForwardIntermediate(tgt, memory, padding, tokenPos, queryPos, crossAttention);
+        if (queryEmbed.Rank == 2)
+            return Decoder.ForwardIntermediate(Tensor.Zeros(b, queryEmbed.Shape[0], DModel), memory, padding, tokenPos, queryEmbed.Unsqueeze(0), crossAttention);
+        // Groups as extra batch rows: the decoder's self-attention never mixes rows, so no group sees another's queries.
+        int g = queryEmbed.Shape[0], q = queryEmbed.Shape[1];
+        Tensor PerGroup(Tensor x) => Ops.Repeat(x.Unsqueeze(1), 1, g, 1, 1).Reshape(b * g, x.Shape[1], x.Shape[2]);
+        var groupPadding = mask.Any ? Ops.Repeat(padding!.Unsqueeze(1), 1, g, 1).Reshape(b * g, hw) : null;
+        var queryPos = Ops.Repeat(queryEmbed.Unsqueeze(0), b, 1, 1, 1).Reshape(b * g, q, DModel);
+        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), PerGroup(memory), groupPadding, PerGroup(tokenPos), queryPos, crossAttention);
     }
 }

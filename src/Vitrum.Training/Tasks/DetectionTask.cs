@@ -1,0 +1,124 @@
+using Vitrum.Data.Detection;
+using Vitrum.Models;
+using Vitrum.Models.Detr;
+using Vitrum.Nn;
+using Vitrum.Nn.Optim;
+using Vitrum.Tensors;
+using Vitrum.Training.Coco;
+
+namespace Vitrum.Training.Tasks;
+
+/// <summary>
+/// Object detection with DETR as its main.py and engine.py train it: the <see cref="SetCriterion"/>'s weighted sum (ce 1,
+/// bbox 5, giou 2, every decoder layer's auxiliary loss, "no object" weighted 0.1), AdamW with weight decay on every
+/// parameter and the backbone at <see cref="DetectionOptions.BackboneLrScale"/> of the rate (its frozen stem and layer1
+/// left out), gradient clipping as the trainer's (DETR's clip_max_norm 0.1 comes with the recipe), and a tenfold drop
+/// of the rate after <see cref="DetectionOptions.LrDropEpochs"/>. Each epoch reports the final decoder layer's loss
+/// terms, class error and cardinality error averaged over its batches (as DETR's MetricLogger), so a run that does not
+/// learn shows early, and the validation split's COCO AP, which picks the best weights; the test gives COCOeval's 12
+/// numbers.
+/// </summary>
+public sealed class DetectionTask : ITrainingTask<DetectionBatch>
+{
+    /// <summary>The final layer's terms each epoch reports, under DETR's names, prefixed "train_".</summary>
+    public static readonly string[] TermNames = { "loss_ce", "loss_bbox", "loss_giou", "class_error", "cardinality_error" };
+
+    private readonly Module<ImageBatch, DetrOutput> _detector;
+    private readonly DetectionData _data;
+    private readonly TrainOptions _options;
+    private readonly DetectionOptions _detection;
+    private readonly DetectionLoader _loader;
+    private readonly double[] _termSums = new double[TermNames.Length];
+    private int _termBatches;
+    private readonly int _groups;
+
+    public DetectionTask(ModelInstance model, DetectionData data, TrainOptions options, DetectionOptions? detection = null)
+    {
+        _detector = model.Detector;
+        (Model, _data, _options, _detection) = (model, data, options, detection ?? new DetectionOptions());
+        var config = model.Config as DetrConfig ?? throw new ArgumentException($"detection training needs a DETR, not a '{model.Family.Name}' model");
+        Criterion = new SetCriterion(config.NumClasses);
+        _groups = config.QueryGroups;
+        _loader = new DetectionLoader(data.Train, options.BatchSize, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize);
+        WeightsMetadata = new Dictionary<string, string>();
+    }
+
+    public ModelInstance Model { get; }
+    public SetCriterion Criterion { get; }
+    public string Unit => "img/s";
+    public string ThroughputKey => "images_per_second";
+
+    /// <summary>The share of matched queries whose most likely class is their target's (100 - DETR's class_error, %).</summary>
+    public string TrainAccuracyKey => "train_class_accuracy";
+    public MetricGoal Goal => new("val_ap", HigherIsBetter: true);
+    public RatePanel ChartRates { get; } = new("validation COCO AP", "AP", new[] { ("val_ap", "AP@[.5:.95]"), ("val_ap50", "AP50"), ("val_ap75", "AP75") });
+    public bool TestsFinalWeights => true;
+    public int BatchesPerEpoch => _loader.BatchesPerEpoch;
+    public IReadOnlyDictionary<string, string> WeightsMetadata { get; }
+
+    /// <summary>main.py's two groups: the transformer and heads at the rate, the trainable backbone at its fraction; all with weight decay.</summary>
+    public Optimizer CreateOptimizer()
+    {
+        var named = Model.Module.NamedParameters().Where(p => p.Parameter.RequiresGrad).ToList();
+        bool IsBackbone(string name) => name.StartsWith("backbone.", StringComparison.Ordinal);
+        var main = new ParamGroup(named.Where(p => !IsBackbone(p.Name)).Select(p => p.Parameter), _options.Lr, _options.WeightDecay, "detr");
+        double scale = _detection.BackboneLrScale;
+        var backbone = new ParamGroup(named.Where(p => IsBackbone(p.Name)).Select(p => p.Parameter), _options.Lr * scale, _options.WeightDecay, "backbone") { LrScale = scale };
+        return new AdamW(new[] { main, backbone }.Where(g => g.Params.Count > 0));
+    }
+
+    public LrSchedule CreateSchedule()
+    {
+        if (_detection.LrDropEpochs is int drop) return new StepDecay(_options.Lr, Math.Max(1L, (long)drop * BatchesPerEpoch));
+        long total = (long)BatchesPerEpoch * _options.Epochs;
+        return new WarmupCosine(_options.Lr, Math.Min(total, (long)(_options.WarmupEpochs * BatchesPerEpoch)), total, _options.MinLr);
+    }
+
+    public IEnumerable<DetectionBatch> Epoch(int epoch, int skip) => _loader.Epoch(epoch, skip);
+
+    /// <summary>The weighted set loss; its weight is the batch's target boxes and "correct" its matched queries of the right class.</summary>
+    public BatchLoss Loss(DetectionBatch batch, long step)
+    {
+        var output = _detector.Forward(new ImageBatch(batch.Images, batch.Mask));
+        var losses = Criterion.Forward(output, Targets(batch, _groups));
+        var final = losses.Final;
+        int boxes = batch.Targets.Sum(t => t.Count) * _groups;
+        double classError = final.ClassError ?? 100;
+        _termSums[0] += final.LossCe.Item();
+        _termSums[1] += final.LossBbox.Item();
+        _termSums[2] += final.LossGiou.Item();
+        _termSums[3] += classError;
+        _termSums[4] += final.CardinalityError;
+        _termBatches++;
+        long correct = (long)Math.Round((100 - classError) * boxes / 100);
+        return new BatchLoss(losses.Total, Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
+    }
+
+    /// <summary>The epoch's training loss terms (then reset), and the validation split's AP, AP50 and AP75.</summary>
+    public IReadOnlyList<Metric> Evaluate()
+    {
+        var metrics = new List<Metric>();
+        if (_termBatches > 0)
+            for (int i = 0; i < TermNames.Length; i++) metrics.Add(new Metric("train_" + TermNames[i], _termSums[i] / _termBatches, false));
+        Array.Clear(_termSums);
+        _termBatches = 0;
+        var stats = DetrEvaluation.Evaluate(_detector, _data.Val, _data.EvalTransform, _detection.EvalBatchSize).Stats;
+        for (int i = 0; i < 3; i++) metrics.Add(StatMetric("val", i, stats));
+        return metrics;
+    }
+
+    /// <summary>COCOeval's 12 numbers on the test split: test_ap, test_ap50, ..., test_ar_large.</summary>
+    public IReadOnlyList<Metric> Test(CancellationToken ct)
+    {
+        if (_data.Test == null) return Array.Empty<Metric>();
+        var stats = DetrEvaluation.Evaluate(_detector, _data.Test, _data.EvalTransform, _detection.EvalBatchSize, ct).Stats;
+        return Enumerable.Range(0, CocoStats.Names.Count).Select(i => StatMetric("test", i, stats)).ToArray();
+    }
+
+    private static Metric StatMetric(string split, int i, CocoStats stats) =>
+        new($"{split}_{CocoStats.Names[i]}", stats.Values[i], false, $"{split} {CocoStats.Names[i].ToUpperInvariant().Replace('_', ' ')}");
+
+    /// <summary>Each image's targets, once per query group (Group DETR matches every group on its own); the box terms are then averaged over the groups.</summary>
+    private static DetrTarget[] Targets(DetectionBatch batch, int groups) =>
+        batch.Targets.SelectMany(t => Enumerable.Repeat(new DetrTarget(t.Labels, t.Boxes), groups)).ToArray();
+}
