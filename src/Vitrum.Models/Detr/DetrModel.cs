@@ -58,6 +58,7 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
         var flags = input.CheckedPadding("DETR", Backbone.Backbone.InChans);
         var padding = new PaddingMask(flags, images.Shape[0], images.Shape[2], images.Shape[3]);
         var (features, mask, pos) = Backbone.Forward(images, padding);
+        map = mask;
         var queries = QueryEmbed.Weight;
         if (GroupQueryEmbed != null && Training)
             queries = Ops.Cat(new[] { queries, GroupQueryEmbed.Weight }).Reshape(Config.QueryGroups, Config.NumQueries, Config.HiddenDim);
