@@ -18,13 +18,12 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.environ["DETR_SRC"])
+from pytorch_peer import timed  # noqa: E402  (beside this script)
 import models.backbone as detr_backbone  # noqa: E402
 from models.detr import build  # noqa: E402
 from util.misc import NestedTensor  # noqa: E402
@@ -95,14 +94,7 @@ def main():
             with torch.inference_mode():
                 model(samples)
 
-    for _ in range(a.warmup):
-        once()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        once()
-        times.append((time.perf_counter() - t) * 1000)
-    ms = statistics.median(times)
+    ms, times = timed(once, a.warmup, a.runs)
     print(json.dumps({"ms_per_batch": round(ms, 3), "images_per_s": round(a.batch * 1000 / ms, 3),
                       "model": "detr_resnet50_dc5" if a.dilation else "detr_resnet50", "batch": a.batch, "height": a.height,
                       "width": a.width, "train": a.train, "threads": a.threads, "runs": a.runs, "min_ms": round(min(times), 3),

@@ -67,6 +67,18 @@ def build_model(name):
     return torchvision.models.VisionTransformer(image_size=224, num_classes=1000, **PRESETS[name])
 
 
+def timed(once, warmup, runs):
+    """Runs once() warmup times untimed, then runs times: the median and every time, in milliseconds."""
+    for _ in range(warmup):
+        once()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        once()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times), times
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default="vit_small_patch16_224", choices=MODELS)
@@ -97,14 +109,7 @@ def main():
             with torch.inference_mode():
                 model(x)
 
-    for _ in range(a.warmup):
-        once()
-    times = []
-    for _ in range(a.runs):
-        t = time.perf_counter()
-        once()
-        times.append((time.perf_counter() - t) * 1000)
-    ms = statistics.median(times)
+    ms, times = timed(once, a.warmup, a.runs)
     print(json.dumps({"ms_per_batch": round(ms, 3), "images_per_s": round(a.batch * 1000 / ms, 3), "model": a.model, "batch": a.batch,
                       "train": a.train, "threads": a.threads, "runs": a.runs, "min_ms": round(min(times), 3),
                       "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
