@@ -62,6 +62,8 @@ public class DetectionTrainerTests : IDisposable
         Assert.All(detections, d => Assert.InRange(d.CategoryId, 0, 10));
         Assert.All(detections, d => Assert.InRange(d.Bbox.X + d.Bbox.Width / 2, 0, 64));
         Assert.Contains(detections, d => d.Bbox.Width > 6.4);
+        // The weights name the classes by id (0 is no digit's id), so detect labels a box "7", not "8".
+        Assert.Equal(["N/A", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], JsonSerializer.Deserialize<string[]>(task.WeightsMetadata["classes"])!);
         using var line = JsonDocument.Parse(File.ReadAllLines(Path.Combine(_dir, "learn", "metrics.jsonl"))[^1]);
         foreach (var key in new[] { "train_loss", "train_class_accuracy", "train_loss_ce", "train_class_error", "val_ap", "clipped_steps", "images_per_second" })
             Assert.True(line.RootElement.TryGetProperty(key, out _), $"metrics.jsonl has no {key}");

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Vitrum.Data.Coco;
 using Vitrum.Data.Detection;
 using Vitrum.Models;
 using Vitrum.Models.Detr;
@@ -40,7 +42,20 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         Criterion = new SetCriterion(config.NumClasses);
         _groups = config.QueryGroups;
         _loader = new DetectionLoader(data.Train, options.BatchSize, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize);
-        WeightsMetadata = new Dictionary<string, string>();
+        WeightsMetadata = new Dictionary<string, string> { ["classes"] = JsonSerializer.Serialize(NamesById(data.Train.Coco, config.NumClasses)) };
+    }
+
+    /// <summary>
+    /// The "classes" metadata of a detector: a name per category id (the class index DETR predicts), "N/A" for ids the
+    /// data set does not use, as DETR's COCO names list its gaps; so detect and predict label boxes with the data's names.
+    /// </summary>
+    public static string[] NamesById(CocoDataset coco, int numClasses)
+    {
+        var used = coco.Categories.Where(c => c.Id >= 0 && c.Id < numClasses).ToArray();
+        if (used.Length == 0) return Array.Empty<string>();
+        var names = Enumerable.Repeat("N/A", (int)used.Max(c => c.Id) + 1).ToArray();
+        foreach (var c in used) names[c.Id] = c.Name;
+        return names;
     }
 
     public ModelInstance Model { get; }
