@@ -3,6 +3,7 @@ using Vitrum.Data.Loading;
 using Vitrum.Data.Text;
 using Vitrum.Models.Transformer;
 using Vitrum.Tensors;
+using Vitrum.Training.Distributed;
 using Vitrum.Training.Metrics;
 
 namespace Vitrum.Training;
@@ -36,12 +37,22 @@ public static class Seq2SeqEvaluation
         return result;
     }
 
-    public static PronunciationScore Score(TransformerModel model, IReadOnlyList<G2PExample> examples, int batchSize, int beamSize = 1, float lengthPenalty = 0.6f, CancellationToken ct = default)
+    /// <param name="group">data-parallel: each rank decodes its shard of the words (<see cref="DataShard"/>, no padding) and the
+    /// counts are summed, so every rank returns the whole set's score</param>
+    public static PronunciationScore Score(TransformerModel model, IReadOnlyList<G2PExample> examples, int batchSize, int beamSize = 1, float lengthPenalty = 0.6f,
+        CancellationToken ct = default, IProcessGroup? group = null)
     {
+        if (group is { Size: > 1 })
+        {
+            var mine = new DataShard(group.Rank, group.Size).Of(Enumerable.Range(0, examples.Count).ToArray(), pad: false);
+            var score = Score(model, mine.Select(i => examples[i]).ToArray(), batchSize, beamSize, lengthPenalty, ct);
+            score.SumOver(group);
+            return score;
+        }
         var predictions = Predict(model, examples.Select(e => e.Letters).ToArray(), batchSize, beamSize, lengthPenalty, ct);
-        var score = new PronunciationScore();
-        for (int i = 0; i < examples.Count; i++) score.Add(predictions[i], examples[i].Pronunciations);
-        return score;
+        var whole = new PronunciationScore();
+        for (int i = 0; i < examples.Count; i++) whole.Add(predictions[i], examples[i].Pronunciations);
+        return whole;
     }
 
     /// <summary>How many target tokens other than padding have their arg-max logit at the target.</summary>

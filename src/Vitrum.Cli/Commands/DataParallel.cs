@@ -15,11 +15,11 @@ public static class DataParallel
     public static IProcessGroup Start(TaskKind kind)
     {
         var group = ProcessGroups.FromEnvironment();
-        if (group.Size > 1 && kind != TaskKind.Classify)
+        if (group.Size > 1 && kind is not (TaskKind.Classify or TaskKind.Seq2Seq))
         {
             // Every rank refuses alike, so leaving MPI unfinalized is not needed here.
             group.Dispose();
-            throw new CliException($"data-parallel training (mpirun) covers image classification so far, not {kind} models: run it as one process");
+            throw new CliException($"data-parallel training (mpirun) covers image classification and sequence-to-sequence models so far, not {kind} models: run it as one process");
         }
         return group;
     }

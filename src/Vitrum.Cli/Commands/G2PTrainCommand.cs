@@ -5,6 +5,7 @@ using Vitrum.Tensors.Threading;
 using Vitrum.Data.Loading;
 using Vitrum.Training;
 using Vitrum.Training.Tasks;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Cli.Commands;
 
@@ -16,7 +17,8 @@ public static class G2PTrainCommand
 {
     public const string Dataset = "cmudict";
 
-    public static int Run(TrainArgs a)
+    /// <param name="group">the processes of a data-parallel run (<c>mpirun</c>), or one; rank 0 alone reports</param>
+    public static int Run(TrainArgs a, IProcessGroup group)
     {
         CliException.ThrowIfGiven(a.ImageOnlyGiven, "image classification", "sequence-to-sequence training");
         CliException.ThrowIfGiven(a.DetectOnlyGiven, "object detection", "sequence-to-sequence training");
@@ -31,26 +33,37 @@ public static class G2PTrainCommand
             LengthPenalty = a.LengthPenalty,
             Cooldown = a.Cooldown ?? recipe.Cooldown,
             AverageLast = a.AverageLast ?? recipe.AverageLast,
+            Group = group,
         };
+        bool lead = group.Rank == 0;
+        if (o.BatchSize < group.Size)
+            throw new CliException($"--batch-size {o.BatchSize} is the global batch of the {group.Size} processes: give at least {group.Size}");
         RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        // Every rank has looked at the folder before rank 0 takes it.
+        group.Barrier();
 
-        var data = CmuDict.Load(msg => Console.Error.WriteLine(msg));
+        var data = CmuDict.Load(msg => { if (lead) Console.Error.WriteLine(msg); });
         int trainWords = a.TrainWords;
         if (trainWords > 0 && trainWords < data.Train.Count)
             data = data with { Train = data.Train.Where((_, i) => (long)i * trainWords / data.Train.Count != (long)(i + 1) * trainWords / data.Train.Count).ToArray() };
         var progress = new TrainingProgress("token acc");
-        using var ctrlC = new CtrlC(progress.Line);
+        // Every rank hears the launcher's SIGTERM; each says so in one line.
+        using var ctrlC = new CtrlC(lead ? progress.Line : Console.Error.WriteLine, group.Size > 1 ? $"rank {group.Rank} of {group.Size}" : null);
+        // Rank 0 alone reports; the others train silently (their failures still end in one line each).
         var trainer = new Trainer<Seq2SeqBatch>(new Seq2SeqTask(model, data, o), o)
         {
-            OnStep = progress.Step,
-            OnEpoch = progress.Epoch,
-            Log = progress.Line,
+            OnStep = lead ? progress.Step : null,
+            OnEpoch = lead ? progress.Epoch : null,
+            Log = lead ? progress.Line : null,
         };
-        Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
-            "training {0} ({1:N0} parameters) on cmudict ({2:N0} train / {3:N0} valid / {4:N0} test words): up to {5} epochs{6}, batch {7}, peak lr {8}, warmup {9} steps, {10} threads -> {11}",
-            a.Model, model.ParameterCount(), data.Train.Count, data.Valid.Count, data.Test.Count, o.Epochs,
-            o.MaxMinutes is double b ? $" or {b} minutes" : "", o.BatchSize, o.Lr, Seq2SeqTask.Warmup(o, TrainStepsPerEpoch(data, o.BatchSize)), WorkerPool.ThreadCount, o.OutDir));
-        var r = progress.Run(() => trainer.Run(ctrlC.Token));
+        if (lead)
+            Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture,
+                "training {0} ({1:N0} parameters) on cmudict ({2:N0} train / {3:N0} valid / {4:N0} test words): up to {5} epochs{6}, batch {7}, peak lr {8}, warmup {9} steps, {10} -> {11}",
+                a.Model, model.ParameterCount(), data.Train.Count, data.Valid.Count, data.Test.Count, o.Epochs,
+                o.MaxMinutes is double b ? $" or {b} minutes" : "", o.BatchSize, o.Lr, Seq2SeqTask.Warmup(o, TrainStepsPerEpoch(data, o.BatchSize)),
+                DataParallel.Describe(group, WorkerPool.ThreadCount), o.OutDir));
+        var r = lead ? progress.Run(() => trainer.Run(ctrlC.Token)) : trainer.Run(ctrlC.Token);
+        if (!lead) return r.Interrupted ? 130 : 0;
         if (!a.Json)
             Console.WriteLine(r.Interrupted
                 ? string.Format(CultureInfo.InvariantCulture, "interrupted {0}; {1}; no test ran; --resume continues from the checkpoint in {2}",
@@ -72,6 +85,8 @@ public static class G2PTrainCommand
                 time_limit_reached = r.TimeLimitReached,
                 interrupted = r.Interrupted,
                 out_dir = o.OutDir,
+                world_size = group.Size,
+                global_batch = o.BatchSize,
             }, FiniteJson.Options));
         return r.Interrupted ? 130 : 0;
     }

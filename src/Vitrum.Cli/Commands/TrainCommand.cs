@@ -20,7 +20,7 @@ public static class TrainCommand
         return DataParallel.Run(group, () => kind switch
         {
             TaskKind.Classify => TrainClassifier(a, config, group),
-            TaskKind.Seq2Seq => G2PTrainCommand.Run(a),
+            TaskKind.Seq2Seq => G2PTrainCommand.Run(a, group),
             TaskKind.Detect => DetectTrainCommand.Run(a),
             var t => throw new CliException($"model {a.Model} ({t}) cannot be trained from the command line yet"),
         });

@@ -12,6 +12,18 @@ public sealed record Seq2SeqBatch(Tensor Src, Tensor TgtIn, Tensor TgtOut, int S
 {
     public int Size => Src.Shape[0];
 
+    /// <summary>
+    /// The target tokens of the whole batch this one is a data-parallel shard of (every rank knows the whole batch, so
+    /// none has to ask): a rank's summed loss over it is its share of the one process's mean. <see cref="TgtTokens"/>
+    /// when not sharded.
+    /// </summary>
+    public int BatchTgtTokens { get => _batchTgtTokens ?? TgtTokens; init => _batchTgtTokens = value; }
+
+    /// <summary>Source and target tokens of the whole batch (the run's throughput units).</summary>
+    public int BatchTokens { get => _batchTokens ?? SrcTokens + TgtTokens; init => _batchTokens = value; }
+
+    private readonly int? _batchTgtTokens, _batchTokens;
+
     public void Dispose()
     {
         Src.Dispose();
@@ -25,7 +37,8 @@ public sealed record Seq2SeqBatch(Tensor Src, Tensor TgtIn, Tensor TgtOut, int S
 /// shuffles the pairs with a generator seeded by (seed, epoch), sorts pools of 50 batches by length so a
 /// batch holds pairs of similar lengths (little padding), cuts them into batches and shuffles the batch
 /// order. The batches of an epoch are therefore fixed by the seed, and the number of batches per epoch
-/// does not change, so a resumed run can skip to the batch it stopped at.
+/// does not change, so a resumed run can skip to the batch it stopped at. With a <see cref="Shard"/> every rank plans
+/// the same batches and reads its rows of each (<see cref="DataShard"/>'s cut of the length-sorted batch).
 /// </summary>
 public sealed class BucketBatcher
 {
@@ -34,6 +47,9 @@ public sealed class BucketBatcher
     private readonly ulong _seed;
 
     public int BatchSize { get; }
+
+    /// <summary>The rows of each batch this process reads (data-parallel); the whole batch by default.</summary>
+    public DataShard Shard { get; init; } = DataShard.Whole;
 
     public BucketBatcher(IReadOnlyList<(long[] Src, long[] Tgt)> pairs, int batchSize, ulong seed)
     {
@@ -72,10 +88,31 @@ public sealed class BucketBatcher
     public IEnumerable<Seq2SeqBatch> Epoch(int epoch, int skipBatches = 0)
     {
         var plan = Plan(epoch);
-        for (int b = skipBatches; b < plan.Length; b++) yield return Make(plan[b]);
+        for (int b = skipBatches; b < plan.Length; b++) yield return Shard.IsWhole ? Make(plan[b]) : MakeShard(plan[b]);
     }
 
-    public Seq2SeqBatch Make(IReadOnlyList<int> indices)
+    /// <summary>
+    /// This rank's rows of <paramref name="batch"/>, padded as <see cref="DataShard"/> pads so every rank has as many
+    /// (and at least one) row; a row repeated by the padding keeps its source but has no target tokens (all padding), so
+    /// it adds nothing to the loss and the ranks' losses together are the one process's, each pair once.
+    /// </summary>
+    public Seq2SeqBatch MakeShard(int[] batch)
+    {
+        var positions = Shard.Of(Enumerable.Range(0, batch.Length).ToArray(), pad: true);
+        int first = Shard.Rank;
+        var repeated = new bool[positions.Length];
+        for (int k = 0; k < positions.Length; k++) repeated[k] = first + (long)k * Shard.Count >= batch.Length;
+        var mine = Make(positions.Select(p => batch[p]).ToArray(), repeated);
+        int src = 0, tgt = 0;
+        foreach (var i in batch) (src, tgt) = (src + _pairs[i].Src.Length, tgt + _pairs[i].Tgt.Length + 1);
+        return mine with { BatchTgtTokens = tgt, BatchTokens = src + tgt };
+    }
+
+    public Seq2SeqBatch Make(IReadOnlyList<int> indices) => Make(indices, null);
+
+    /// <param name="indices">pairs, one row each</param>
+    /// <param name="untargeted">rows whose targets are left all padding (not counted in the token counts), or null</param>
+    private Seq2SeqBatch Make(IReadOnlyList<int> indices, bool[]? untargeted)
     {
         int n = indices.Count, s = 0, t = 0, srcTokens = 0, tgtTokens = 0;
         foreach (var i in indices)
@@ -91,10 +128,11 @@ public sealed class BucketBatcher
         for (int r = 0; r < n; r++)
         {
             var (x, y) = _pairs[indices[r]];
-            srcTokens += x.Length;
-            tgtTokens += y.Length + 1;
             a[r * t] = Vocabulary.Bos;
             y.CopyTo(a.Slice(r * t + 1, y.Length));
+            if (untargeted != null && untargeted[r]) continue;
+            srcTokens += x.Length;
+            tgtTokens += y.Length + 1;
             y.CopyTo(o.Slice(r * t, y.Length));
             o[r * t + y.Length] = Vocabulary.Eos;
         }

@@ -1,3 +1,5 @@
+using Vitrum.Training.Distributed;
+
 namespace Vitrum.Training.Metrics;
 
 /// <summary>
@@ -31,5 +33,14 @@ public sealed class PronunciationScore
         Edits += best;
         ReferenceLength += bestLen;
         return best;
+    }
+
+    /// <summary>Sums the counts over the ranks of a data-parallel run, each of which scored its shard of the words.</summary>
+    public void SumOver(IProcessGroup group)
+    {
+        if (group.Size <= 1) return;
+        var counts = new double[] { Words, WrongWords, Edits, ReferenceLength };
+        group.Sum(counts);
+        (Words, WrongWords, Edits, ReferenceLength) = ((int)Math.Round(counts[0]), (int)Math.Round(counts[1]), (long)Math.Round(counts[2]), (long)Math.Round(counts[3]));
     }
 }

@@ -5,6 +5,7 @@ using Vitrum.Models;
 using Vitrum.Models.Transformer;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Training.Tasks;
 
@@ -14,9 +15,11 @@ namespace Vitrum.Training.Tasks;
 /// the warmup, is <c>Lr</c>), optionally cooled down linearly to 0 over the last <see cref="TrainOptions.Cooldown"/> of
 /// the run, label-smoothed cross-entropy over the target tokens that are not padding, length-bucketed batches. After
 /// every epoch it decodes the validation words greedily; the lowest validation WER picks the best weights, with which
-/// the test words are decoded at the end (beam <see cref="TrainOptions.BeamSize"/>).
+/// the test words are decoded at the end (beam <see cref="TrainOptions.BeamSize"/>). Data-parallel, every rank plans the
+/// same batches and trains on its rows of each; its summed loss over the whole batch's target tokens (known to every rank)
+/// times the rank count makes the averaged gradient the one process's, and the decoding is sharded and its counts summed.
 /// </summary>
-public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>
+public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>, IDataParallelTask
 {
     private readonly TransformerModel _model;
     private readonly G2PData _data;
@@ -27,7 +30,10 @@ public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>
     {
         _model = model.Module as TransformerModel ?? throw new ArgumentException($"sequence-to-sequence training needs a Transformer, not a '{model.Family.Name}' model");
         (Model, _data, _options) = (model, data, options);
-        _batcher = new BucketBatcher(BucketBatcher.Pairs(data.Train), options.BatchSize, options.Seed);
+        _batcher = new BucketBatcher(BucketBatcher.Pairs(data.Train), options.BatchSize, options.Seed)
+        {
+            Shard = new DataShard(options.Group.Rank, options.Group.Size),
+        };
     }
 
     /// <summary>A task for a bare <see cref="TransformerModel"/>.</summary>
@@ -73,17 +79,22 @@ public sealed class Seq2SeqTask : ITrainingTask<Seq2SeqBatch>
     {
         var logits = _model.Forward(batch.Src, batch.TgtIn).Reshape(-1, _model.Config.TgtVocabSize);
         var gold = batch.TgtOut.Reshape(-1);
-        var loss = Ops.CrossEntropy(logits, gold, ignoreIndex: Vocabulary.Pad, labelSmoothing: (float)_options.LabelSmoothing);
-        return new BatchLoss(loss, batch.TgtTokens, Seq2SeqEvaluation.CountCorrectTokens(logits, gold, Vocabulary.Pad), batch.SrcTokens + batch.TgtTokens);
+        int ranks = _options.Group.Size;
+        var loss = ranks == 1
+            ? Ops.CrossEntropy(logits, gold, ignoreIndex: Vocabulary.Pad, labelSmoothing: (float)_options.LabelSmoothing)
+            // The ranks' gradients are averaged: each contributes its tokens' losses over the whole batch's tokens, times N.
+            : Ops.Mul(Ops.CrossEntropy(logits, gold, ignoreIndex: Vocabulary.Pad, labelSmoothing: (float)_options.LabelSmoothing, reduction: Reduction.Sum),
+                (float)ranks / batch.BatchTgtTokens);
+        return new BatchLoss(loss, batch.TgtTokens, Seq2SeqEvaluation.CountCorrectTokens(logits, gold, Vocabulary.Pad), (double)batch.BatchTokens / ranks);
     }
 
-    public IReadOnlyList<Metric> Evaluate() => Scored("valid", Seq2SeqEvaluation.Score(_model, _data.Valid, EvalBatchSize));
+    public IReadOnlyList<Metric> Evaluate() => Scored("valid", Seq2SeqEvaluation.Score(_model, _data.Valid, EvalBatchSize, group: _options.Group));
 
     /// <summary>Beam decoding the test words is slow: only the best weights are tested.</summary>
     public bool TestsFinalWeights => false;
 
     public IReadOnlyList<Metric> Test(CancellationToken ct) =>
-        Scored("test", Seq2SeqEvaluation.Score(_model, _data.Test, EvalBatchSize, _options.BeamSize, (float)_options.LengthPenalty, ct));
+        Scored("test", Seq2SeqEvaluation.Score(_model, _data.Test, EvalBatchSize, _options.BeamSize, (float)_options.LengthPenalty, ct, _options.Group));
 
     private static Metric[] Scored(string split, Metrics.PronunciationScore s) =>
         new[] { new Metric($"{split}_wer", s.Wer, true, $"{split} WER"), new Metric($"{split}_per", s.Per, true, $"{split} PER") };
