@@ -14,19 +14,6 @@ namespace Vitrum.Training.Tests;
 /// </summary>
 public class Seq2SeqShardTests
 {
-    /// <summary>Rank <see cref="Rank"/> of <see cref="Size"/> whose collectives leave the values as they are: one rank's own part.</summary>
-    private sealed class OneRankOf(int rank, int size) : IProcessGroup, IPendingSum
-    {
-        public int Rank => rank;
-        public int Size => size;
-        public IPendingSum StartSum(float[] buffer, int count) => this;
-        public void Sum(double[] values) { }
-        public void Barrier() { }
-        public bool Poll() => true;
-        public void Wait() { }
-        public void Dispose() { }
-    }
-
     [Theory]
     [InlineData(7, 3)]
     [InlineData(8, 2)]

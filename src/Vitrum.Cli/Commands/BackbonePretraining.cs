@@ -11,6 +11,7 @@ namespace Vitrum.Cli.Commands;
 /// starts its backbone from ImageNet classification weights; a small preset without such weights (resnet_mnist) is first
 /// trained as a classifier on a data set of its own (MNIST) with the same trainer, in <c>OUT/backbone/</c>. The phase is
 /// done once <c>OUT/backbone/pretrained.safetensors</c> exists: a resumed run reuses it, an interrupted phase resumes.
+/// Data-parallel like the detection phase (<see cref="TrainOptions.Group"/>); rank 0 alone writes.
 /// </summary>
 public static class BackbonePretraining
 {
@@ -23,8 +24,13 @@ public static class BackbonePretraining
     {
         var dir = Path.Combine(o.OutDir, Folder);
         var done = Path.Combine(dir, Weights);
-        if (o.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        if (File.Exists(done))
+        var group = o.Group;
+        bool lead = group.Rank == 0;
+        // Every rank has looked for the phase's weights before rank 0 clears them.
+        bool reuse = File.Exists(done) && !o.Overwrite;
+        group.Barrier();
+        if (lead && o.Overwrite && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        if (reuse)
         {
             progress.Line($"backbone: reusing {done} (the first phase of this run)");
             return (done, 0);
@@ -34,9 +40,11 @@ public static class BackbonePretraining
         {
             Epochs = recipe.BackbonePretrainEpochs, BatchSize = defaults.BatchSize, Lr = defaults.Lr, WeightDecay = defaults.WeightDecay,
             WarmupEpochs = defaults.WarmupEpochs, LabelSmoothing = defaults.LabelSmoothing, ClipGrad = defaults.ClipGrad, Seed = o.Seed,
-            OutDir = dir, Resume = o.Resume, MaxMinutes = o.MaxMinutes,
+            OutDir = dir, Resume = o.Resume, MaxMinutes = o.MaxMinutes, Group = group,
         };
         RunDirectory.ThrowIfUnavailable(po.OutDir, po.Resume, po.Overwrite);
+        // Every rank has looked at the folder before rank 0 takes it.
+        group.Barrier();
         var model = ModelChoice.Create(backbone, o.Seed);
         string dataset = recipe.BackbonePretrainDataset;
         var data = DatasetChoice.Load(dataset, model.ImageSize, progress.Line);
@@ -53,9 +61,14 @@ public static class BackbonePretraining
         var r = trainer.Run(ct);
         if (r.Interrupted) return (null, r.Seconds);
         progress.Line(string.Format(CultureInfo.InvariantCulture, "backbone: {0} test accuracy {1:P2} ({2})", dataset, r["test_accuracy"], r.BestSource));
-        var tmp = done + ".tmp";
-        File.Copy(Path.Combine(dir, "best.safetensors"), tmp, overwrite: true);
-        File.Move(tmp, done, overwrite: true);
+        if (lead)
+        {
+            var tmp = done + ".tmp";
+            File.Copy(Path.Combine(dir, "best.safetensors"), tmp, overwrite: true);
+            File.Move(tmp, done, overwrite: true);
+        }
+        // The others read the weights once rank 0 has put them there.
+        group.Barrier();
         return (done, r.Seconds);
     }
 }

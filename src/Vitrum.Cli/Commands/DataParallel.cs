@@ -11,18 +11,8 @@ namespace Vitrum.Cli.Commands;
 /// </summary>
 public static class DataParallel
 {
-    /// <summary>The group this process belongs to; several ranks only for tasks that train data-parallel.</summary>
-    public static IProcessGroup Start(TaskKind kind)
-    {
-        var group = ProcessGroups.FromEnvironment();
-        if (group.Size > 1 && kind is not (TaskKind.Classify or TaskKind.Seq2Seq))
-        {
-            // Every rank refuses alike, so leaving MPI unfinalized is not needed here.
-            group.Dispose();
-            throw new CliException($"data-parallel training (mpirun) covers image classification and sequence-to-sequence models so far, not {kind} models: run it as one process");
-        }
-        return group;
-    }
+    /// <summary>The group this process belongs to (every task kind trains data-parallel: classification, sequence-to-sequence, detection).</summary>
+    public static IProcessGroup Start() => ProcessGroups.FromEnvironment();
 
     /// <summary>
     /// Runs <paramref name="train"/>; when it fails on one rank of several, MPI is left unfinalized (finalizing waits for

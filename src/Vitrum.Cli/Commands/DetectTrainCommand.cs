@@ -7,6 +7,7 @@ using Vitrum.Tensors.Threading;
 using Vitrum.Training;
 using Vitrum.Training.Coco;
 using Vitrum.Training.Tasks;
+using Vitrum.Training.Distributed;
 
 namespace Vitrum.Cli.Commands;
 
@@ -16,12 +17,14 @@ namespace Vitrum.Cli.Commands;
 /// category id + 1; <c>--pretrained</c> starts from a DETR checkpoint (a class head of another size re-initialised, with
 /// a note), <c>--backbone-weights</c> from a ResNet classification checkpoint in the backbone; a recipe may first train
 /// the backbone as a classifier (<see cref="BackbonePretraining"/>). Ends with the test split's COCO AP of the best weights.
+/// Under <c>mpirun</c> every phase trains data-parallel; rank 0 alone builds the data set, reports and writes.
 /// </summary>
 public static class DetectTrainCommand
 {
     private static readonly string[] ImageOptionsAllowed = { "--pretrained", "--num-classes" };
 
-    public static int Run(TrainArgs a)
+    /// <param name="group">the processes of a data-parallel run (<c>mpirun</c>), or one</param>
+    public static int Run(TrainArgs a, IProcessGroup group)
     {
         CliException.ThrowIfGiven(a.Seq2SeqOnlyGiven, "sequence-to-sequence training", "object detection");
         CliException.ThrowIfGiven(a.ImageOnlyGiven.Where(o => !ImageOptionsAllowed.Contains(o)).ToList(), "image classification", "object detection");
@@ -30,12 +33,21 @@ public static class DetectTrainCommand
         if (a.Pretrained != null && a.BackboneWeights != null)
             throw new CliException("--pretrained loads a whole DETR, backbone included, and --backbone-weights only its backbone: give one of them");
         var recipe = ModelChoice.TrainingDefaults(a.Model, a.Dataset);
-        var o = TrainCommand.Options(a);
+        var o = TrainCommand.Options(a) with { Group = group };
+        bool lead = group.Rank == 0;
+        if (o.BatchSize % group.Size != 0)
+            throw new CliException($"--batch-size {o.BatchSize} is the global batch of the {group.Size} processes and must divide by {group.Size}");
         RunDirectory.ThrowIfUnavailable(o.OutDir, o.Resume, o.Overwrite);
+        // Every rank has looked at the folder before rank 0 takes it.
+        group.Barrier();
+        Action<string> say = msg => { if (lead) Console.Error.WriteLine(msg); };
         var config = (DetrConfig)ModelChoice.Config(a.Model);
         var family = ModelRegistry.Family(config);
 
-        var splits = DetectionDatasetChoice.Load(a.Dataset, config.Body().InChans, msg => Console.Error.WriteLine(msg));
+        // A built-in data set is written on first use: by rank 0, then the others read it.
+        if (!lead) group.Barrier();
+        var splits = DetectionDatasetChoice.Load(a.Dataset, config.Body().InChans, say);
+        if (lead) group.Barrier();
         int needed = DetectionDatasetChoice.NumClasses(splits.Train);
         if (a.NumClasses is int n && n < needed)
             throw new CliException($"--num-classes {n} is too few for {a.Dataset}: its category ids go up to {needed - 1}, so DETR needs num_classes >= {needed}");
@@ -53,15 +65,16 @@ public static class DetectTrainCommand
             try
             {
                 var loaded = model.LoadPretrained(tensors, Path.GetFileName(a.Pretrained));
-                if (loaded.HeadReinitialised) Console.Error.WriteLine($"class_embed: {loaded.CheckpointClasses} -> {loaded.ModelClasses} outputs (num_classes {config.NumClasses} + no object), re-initialised");
+                if (loaded.HeadReinitialised) say($"class_embed: {loaded.CheckpointClasses} -> {loaded.ModelClasses} outputs (num_classes {config.NumClasses} + no object), re-initialised");
             }
             catch (ArgumentException e) { throw new CliException($"--pretrained {e.Message}", ExitCodes.Failure); }
             preprocess = Data.Transforms.Preprocess.FromMetadata(metadata, a.Pretrained) ?? preprocess;
         }
-        if (a.BackboneWeights != null) LoadBackbone(detr, a.BackboneWeights);
+        if (a.BackboneWeights != null) LoadBackbone(detr, a.BackboneWeights, say);
 
-        var progress = new TrainingProgress("class acc");
-        using var ctrlC = new CtrlC(progress.Line);
+        var progress = new TrainingProgress("class acc", silent: !lead);
+        // Every rank hears the launcher's SIGTERM; each says so in one line.
+        using var ctrlC = new CtrlC(lead ? progress.Line : Console.Error.WriteLine, group.Size > 1 ? $"rank {group.Rank} of {group.Size}" : null);
         return progress.Run(() =>
         {
             if (a.Pretrained == null && a.BackboneWeights == null && recipe.BackbonePretrainEpochs > 0 && !IsResumedPastPhaseOne(o))
@@ -72,7 +85,7 @@ public static class DetectTrainCommand
                     Console.WriteLine($"interrupted while training the backbone; --resume continues from the checkpoint in {Path.Combine(o.OutDir, BackbonePretraining.Folder)}");
                     return 130;
                 }
-                LoadBackbone(detr, weights);
+                LoadBackbone(detr, weights, say);
                 if (o.MaxMinutes is double budget) o = o with { MaxMinutes = Math.Max(budget - seconds / 60, 1e-3) };
             }
             o = o with { Metadata = preprocess.ToMetadata() };
@@ -80,13 +93,13 @@ public static class DetectTrainCommand
             var task = new DetectionTask(model, data, o, new DetectionOptions(LrDropEpochs: recipe.LrDropEpochs));
             var trainer = new Trainer<DetectionBatch>(task, o) { OnStep = progress.Step, OnEpoch = progress.Epoch, Log = progress.Line };
             progress.Line(string.Format(CultureInfo.InvariantCulture,
-                "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}{15}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} threads -> {14}",
+                "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}{15}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} -> {14}",
                 a.Model, detr.ParameterCount(), detr.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel), config.NumClasses, a.Dataset, data.Describe(),
                 o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, new DetectionOptions().BackboneLrScale,
-                recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, WorkerPool.ThreadCount, o.OutDir,
+                recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, DataParallel.Describe(group, WorkerPool.ThreadCount), o.OutDir,
                 config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : ""));
             var r = trainer.Run(ctrlC.Token);
-            Report(a, r, o.OutDir);
+            if (lead) Report(a, r, o.OutDir, group);
             return r.Interrupted ? 130 : 0;
         });
     }
@@ -94,16 +107,16 @@ public static class DetectTrainCommand
     /// <summary>A resumed run whose detection phase has begun (it has a checkpoint) needs no backbone phase: its weights are in the checkpoint.</summary>
     private static bool IsResumedPastPhaseOne(TrainOptions o) => o.Resume && File.Exists(Path.Combine(o.OutDir, RunDirectory.RunFiles[0]));
 
-    private static void LoadBackbone(DetrModel detr, string path)
+    private static void LoadBackbone(DetrModel detr, string path, Action<string> say)
     {
         var tensors = WeightsFile.ReadWithMetadata(path, out _);
         int count;
         try { count = DetrBackboneWeights.Load(detr, tensors, Path.GetFileName(path)); }
         catch (ArgumentException e) { throw new CliException($"--backbone-weights {e.Message}", ExitCodes.Failure); }
-        Console.Error.WriteLine($"backbone: {count} tensors loaded from {Path.GetFileName(path)} into backbone.0.body");
+        say($"backbone: {count} tensors loaded from {Path.GetFileName(path)} into backbone.0.body");
     }
 
-    private static void Report(TrainArgs a, TrainResult r, string outDir)
+    private static void Report(TrainArgs a, TrainResult r, string outDir, IProcessGroup group)
     {
         var inv = CultureInfo.InvariantCulture;
         if (a.Json)
@@ -121,6 +134,8 @@ public static class DetectTrainCommand
             o["out_dir"] = outDir;
             var chart = Path.Combine(outDir, "chart.png");
             o["chart"] = File.Exists(chart) ? chart : null;
+            o["world_size"] = group.Size;
+            o["global_batch"] = a.BatchSize ?? ModelChoice.TrainingDefaults(a.Model, a.Dataset).BatchSize;
             Console.WriteLine(JsonSerializer.Serialize(o, FiniteJson.Options));
             return;
         }

@@ -16,12 +16,12 @@ public static class TrainCommand
     {
         var config = ModelChoice.Config(a.Model);
         var kind = ModelChoice.TaskOf(config);
-        using var group = DataParallel.Start(kind);
+        using var group = DataParallel.Start();
         return DataParallel.Run(group, () => kind switch
         {
             TaskKind.Classify => TrainClassifier(a, config, group),
             TaskKind.Seq2Seq => G2PTrainCommand.Run(a, group),
-            TaskKind.Detect => DetectTrainCommand.Run(a),
+            TaskKind.Detect => DetectTrainCommand.Run(a, group),
             var t => throw new CliException($"model {a.Model} ({t}) cannot be trained from the command line yet"),
         });
     }

@@ -23,10 +23,14 @@ public sealed class TrainingProgress
     private DateTime _lastLine = DateTime.MinValue;
     private string _unit = "";
 
+    private readonly bool _silent;
+
     /// <param name="accuracyLabel">what StepProgress.Accuracy measures ("acc" for images, "token acc" for sequences)</param>
-    public TrainingProgress(string accuracyLabel)
+    /// <param name="silent">prints nothing: a data-parallel rank other than 0, which trains without reporting</param>
+    public TrainingProgress(string accuracyLabel, bool silent = false)
     {
-        _accuracyLabel = accuracyLabel;
+        (_accuracyLabel, _silent) = (accuracyLabel, silent);
+        if (silent) return;
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         if (console.Profile.Capabilities is { Interactive: true, Ansi: true }) _terminal = console;
     }
@@ -50,6 +54,7 @@ public sealed class TrainingProgress
     /// <summary>A message line (epoch summaries, checkpoints, signals): above the live bar, or plain.</summary>
     public void Line(string text)
     {
+        if (_silent) return;
         if (_terminal != null) _terminal.WriteLine(text);
         else Console.Error.WriteLine(text);
     }
@@ -57,6 +62,7 @@ public sealed class TrainingProgress
     public void Step(StepProgress p)
     {
         _unit = p.Unit;
+        if (_silent) return;
         if (_live != null)
         {
             if (_task == null || _taskEpoch != p.Epoch)

@@ -18,6 +18,12 @@ public sealed class DetectionLoader
     public bool DropLast { get; }
     public int Prefetch { get; }
 
+    /// <summary>The part of each epoch this process reads in a data-parallel run (<see cref="DataShard"/>); its batches hold <see cref="BatchSize"/> images each.</summary>
+    public DataShard Shard { get; init; } = DataShard.Whole;
+
+    /// <summary>Whether the shard pads the order so every rank gets as many images (training); evaluation reads each image once.</summary>
+    public bool PadShard { get; init; } = true;
+
     /// <param name="transform">the pipeline applied to each sample (a <see cref="Compose"/> of DETR's transforms, ending with <see cref="Normalize"/>)</param>
     /// <exception cref="ArgumentException">the batch size is not positive, or the data set is empty</exception>
     public DetectionLoader(DetectionDataset data, int batchSize, IDetectionTransform transform, ulong seed, bool shuffle = true, bool dropLast = false, int prefetch = 3)
@@ -27,10 +33,10 @@ public sealed class DetectionLoader
         (_data, _transform, _seed, BatchSize, Shuffle, DropLast, Prefetch) = (data, transform, seed, batchSize, shuffle, dropLast, Math.Max(1, prefetch));
     }
 
-    public int BatchesPerEpoch => BackgroundBatches.BatchesPerEpoch(_data.Count, BatchSize, DropLast);
+    public int BatchesPerEpoch => BackgroundBatches.BatchesPerEpoch(Shard.Length(_data.Count, PadShard), BatchSize, DropLast);
 
-    /// <summary>Sample order of one epoch (indices into the data set's id order).</summary>
-    public int[] Order(int epoch) => BackgroundBatches.Order(_data.Count, _seed, epoch, Shuffle);
+    /// <summary>Sample order of one epoch (indices into the data set's id order): this process's shard of it (the whole order unless <see cref="Shard"/> is set).</summary>
+    public int[] Order(int epoch) => Shard.Of(BackgroundBatches.Order(_data.Count, _seed, epoch, Shuffle), PadShard);
 
     /// <summary>The sample at <paramref name="index"/> as <paramref name="epoch"/> transforms it, into <paramref name="sample"/>.</summary>
     public void Prepare(int index, int epoch, DetectionSample sample)

@@ -41,9 +41,35 @@ public sealed class SetCriterion
     /// <summary>[num_classes + 1]: the cross-entropy's class weights, 1 for objects and eos_coef for "no object".</summary>
     public Tensor EmptyWeight { get; }
 
+    /// <summary>
+    /// The whole batch's divisors when a data-parallel rank holds part of it: its target boxes (DETR's all-reduced
+    /// num_boxes) and the total class weight of its cross-entropy (1 per matched query, eos_coef per other), each divided
+    /// by the rank count. A rank's losses over them, averaged over the ranks as the gradients are, are the one process's.
+    /// </summary>
+    public readonly record struct Normalizers(float NumBoxes, float ClassWeight);
+
+    /// <summary>
+    /// What this part of a batch adds to <see cref="Normalizers"/> before the ranks sum them: its target boxes, and its
+    /// queries' class weights (every image matches min(queries, boxes) queries).
+    /// </summary>
+    public (int Boxes, double ClassWeight) Shares(DetrOutput outputs, IReadOnlyList<DetrTarget> targets)
+    {
+        int queries = outputs.PredLogits.Shape[1], boxes = 0;
+        double weight = 0;
+        foreach (var t in targets)
+        {
+            int n = t.Labels.Numel, matched = Math.Min(n, queries);
+            boxes += n;
+            weight += matched + (queries - matched) * (double)EosCoef;
+        }
+        return (boxes, weight);
+    }
+
     /// <summary>The loss terms of the final and every auxiliary output and their weighted sum.</summary>
     /// <param name="targets">one per image</param>
-    public DetrLosses Forward(DetrOutput outputs, IReadOnlyList<DetrTarget> targets)
+    /// <param name="normalizers">a data-parallel rank's divisors (the whole batch's); by default this batch's own: box terms over
+    /// its boxes (at least 1), the cross-entropy a weighted mean</param>
+    public DetrLosses Forward(DetrOutput outputs, IReadOnlyList<DetrTarget> targets, Normalizers? normalizers = null)
     {
         const string who = "SetCriterion";
         var (batch, _, classes) = outputs.Check(who);
@@ -57,9 +83,10 @@ public sealed class SetCriterion
             labels[i] = targets[i].CheckedLabels(who, i, NumClasses);
             boxes += labels[i].Length;
         }
-        float numBoxes = Math.Max(boxes, 1);
-        var final = Terms(outputs, targets, labels, numBoxes, logClassError: true);
-        var aux = outputs.AuxOutputs.Select(o => Terms(o, targets, labels, numBoxes, logClassError: false)).ToArray();
+        float numBoxes = normalizers?.NumBoxes ?? Math.Max(boxes, 1);
+        float? classWeight = normalizers?.ClassWeight;
+        var final = Terms(outputs, targets, labels, numBoxes, classWeight, logClassError: true);
+        var aux = outputs.AuxOutputs.Select(o => Terms(o, targets, labels, numBoxes, classWeight, logClassError: false)).ToArray();
         // engine.py's sum over the loss dict, term by term in its order: loss_ce, loss_bbox, loss_giou, loss_ce_0, ...
         Tensor? total = null;
         foreach (var t in aux.Prepend(final))
@@ -68,27 +95,34 @@ public sealed class SetCriterion
         return new DetrLosses(total!, final, aux);
     }
 
-    private DetrLossTerms Terms(DetrOutput o, IReadOnlyList<DetrTarget> targets, long[][] labels, float numBoxes, bool logClassError)
+    private DetrLossTerms Terms(DetrOutput o, IReadOnlyList<DetrTarget> targets, long[][] labels, float numBoxes, float? classWeight, bool logClassError)
     {
         var indices = Matcher.Forward(o, targets);
         // The queries matched to a target, as rows of the [B * Q, ...] flattened outputs.
         int queries = o.PredLogits.Shape[1];
         var matched = indices.SelectMany((m, i) => m.PredIndices.Select(q => (long)i * queries + q)).ToArray();
         var matchedLabels = indices.SelectMany((m, i) => m.TargetIndices.Select(j => labels[i][j])).ToArray();
-        var lossCe = LossLabels(o.PredLogits, matched, matchedLabels);
+        var lossCe = LossLabels(o.PredLogits, matched, matchedLabels, classWeight);
         var (lossBbox, lossGiou) = LossBoxes(o.PredBoxes, targets, indices, matched, numBoxes);
         var predicted = Ops.ArgMax(o.PredLogits, -1).ToLongArray();
         double? classError = logClassError ? ClassError(predicted, matched, matchedLabels) : null;
         return new DetrLossTerms(lossCe, lossBbox, lossGiou, CardinalityError(predicted, queries, labels), classError, indices);
     }
 
-    /// <summary>Cross-entropy of every query: its matched target's class, or "no object" (index num_classes).</summary>
-    private Tensor LossLabels(Tensor logits, long[] matched, long[] matchedLabels)
+    /// <summary>
+    /// Cross-entropy of every query: its matched target's class, or "no object" (index num_classes); the weighted mean, or
+    /// the weighted sum over <paramref name="classWeight"/> (a data-parallel rank's share of the whole batch's).
+    /// </summary>
+    private Tensor LossLabels(Tensor logits, long[] matched, long[] matchedLabels, float? classWeight)
     {
         var targetClasses = new long[logits.Shape[0] * logits.Shape[1]];
         Array.Fill(targetClasses, NumClasses);
         for (int k = 0; k < matched.Length; k++) targetClasses[matched[k]] = matchedLabels[k];
-        return Ops.CrossEntropy(logits.Reshape(-1, NumClasses + 1), Tensor.FromLongs(targetClasses, targetClasses.Length), EmptyWeight);
+        var flat = logits.Reshape(-1, NumClasses + 1);
+        var gold = Tensor.FromLongs(targetClasses, targetClasses.Length);
+        return classWeight is float w
+            ? Ops.Div(Ops.CrossEntropy(flat, gold, EmptyWeight, reduction: Reduction.Sum), w)
+            : Ops.CrossEntropy(flat, gold, EmptyWeight);
     }
 
     /// <summary>L1 and 1 - GIoU between each matched query's box and its target's, summed and divided by the number of target boxes.</summary>

@@ -7,6 +7,8 @@ using Vitrum.Nn;
 using Vitrum.Nn.Optim;
 using Vitrum.Tensors;
 using Vitrum.Training.Coco;
+using Vitrum.Training.Distributed;
+using Vitrum.Data.Loading;
 
 namespace Vitrum.Training.Tasks;
 
@@ -18,9 +20,11 @@ namespace Vitrum.Training.Tasks;
 /// of the rate after <see cref="DetectionOptions.LrDropEpochs"/>. Each epoch reports the final decoder layer's loss
 /// terms, class error and cardinality error averaged over its batches (as DETR's MetricLogger), so a run that does not
 /// learn shows early, and the validation split's COCO AP, which picks the best weights; the test gives COCOeval's 12
-/// numbers.
+/// numbers. Data-parallel, each rank trains on its shard of every batch and divides its losses by the whole batch's boxes
+/// and class weights (summed over the ranks each step, as DETR all-reduces num_boxes), so the averaged gradient is the
+/// one process's; evaluation detects on shards and gathers the detections.
 /// </summary>
-public sealed class DetectionTask : ITrainingTask<DetectionBatch>
+public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallelTask
 {
     /// <summary>The final layer's terms each epoch reports, under DETR's names, prefixed "train_".</summary>
     public static readonly string[] TermNames = { "loss_ce", "loss_bbox", "loss_giou", "class_error", "cardinality_error" };
@@ -41,7 +45,13 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         var config = model.Config as DetrConfig ?? throw new ArgumentException($"detection training needs a DETR, not a '{model.Family.Name}' model");
         Criterion = new SetCriterion(config.NumClasses);
         _groups = config.QueryGroups;
-        _loader = new DetectionLoader(data.Train, options.BatchSize, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize);
+        var group = options.Group;
+        if (options.BatchSize % group.Size != 0)
+            throw new ArgumentException($"the batch size {options.BatchSize} is the global batch of {group.Size} processes and must divide by {group.Size}");
+        _loader = new DetectionLoader(data.Train, options.BatchSize / group.Size, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize)
+        {
+            Shard = new DataShard(group.Rank, group.Size),
+        };
         WeightsMetadata = new Dictionary<string, string> { ["classes"] = JsonSerializer.Serialize(NamesById(data.Train.Coco, config.NumClasses)) };
     }
 
@@ -95,7 +105,8 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     public BatchLoss Loss(DetectionBatch batch, long step)
     {
         var output = _detector.Forward(new ImageBatch(batch.Images, batch.Mask));
-        var losses = Criterion.Forward(output, Targets(batch, _groups));
+        var targets = Targets(batch, _groups);
+        var losses = Criterion.Forward(output, targets, WholeBatchNormalizers(output, targets));
         var final = losses.Final;
         int boxes = batch.Targets.Sum(t => t.Count) * _groups;
         double classError = final.ClassError ?? 100;
@@ -109,15 +120,29 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         return new BatchLoss(losses.Total, Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
     }
 
-    /// <summary>The epoch's training loss terms (then reset), and the validation split's AP, AP50 and AP75.</summary>
+    /// <summary>Data-parallel: the whole batch's divisors, the ranks' shares summed (one small all-reduce a step); else null (this batch's own).</summary>
+    private SetCriterion.Normalizers? WholeBatchNormalizers(DetrOutput output, IReadOnlyList<DetrTarget> targets)
+    {
+        var group = _options.Group;
+        if (group.Size == 1) return null;
+        var (boxes, weight) = Criterion.Shares(output, targets);
+        var sums = new[] { boxes, weight };
+        group.Sum(sums);
+        return new SetCriterion.Normalizers((float)(Math.Max(sums[0], 1) / group.Size), (float)(sums[1] / group.Size));
+    }
+
+    /// <summary>The epoch's training loss terms (then reset; data-parallel, the ranks' means averaged), and the validation split's AP, AP50 and AP75.</summary>
     public IReadOnlyList<Metric> Evaluate()
     {
         var metrics = new List<Metric>();
-        if (_termBatches > 0)
-            for (int i = 0; i < TermNames.Length; i++) metrics.Add(new Metric("train_" + TermNames[i], _termSums[i] / _termBatches, false));
+        var group = _options.Group;
+        var terms = _termSums.Append(_termBatches).ToArray();
+        group.Sum(terms);
+        if (terms[^1] > 0)
+            for (int i = 0; i < TermNames.Length; i++) metrics.Add(new Metric("train_" + TermNames[i], terms[i] / terms[^1], false));
         Array.Clear(_termSums);
         _termBatches = 0;
-        var stats = DetrEvaluation.Evaluate(_detector, _data.Val, _data.EvalTransform, _detection.EvalBatchSize).Stats;
+        var stats = DetrEvaluation.Evaluate(_detector, _data.Val, _data.EvalTransform, _detection.EvalBatchSize, group: group).Stats;
         for (int i = 0; i < 3; i++) metrics.Add(StatMetric("val", i, stats));
         return metrics;
     }
@@ -126,7 +151,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     public IReadOnlyList<Metric> Test(CancellationToken ct)
     {
         if (_data.Test == null) return Array.Empty<Metric>();
-        var stats = DetrEvaluation.Evaluate(_detector, _data.Test, _data.EvalTransform, _detection.EvalBatchSize, ct).Stats;
+        var stats = DetrEvaluation.Evaluate(_detector, _data.Test, _data.EvalTransform, _detection.EvalBatchSize, ct, _options.Group).Stats;
         return Enumerable.Range(0, CocoStats.Names.Count).Select(i => StatMetric("test", i, stats)).ToArray();
     }
 
