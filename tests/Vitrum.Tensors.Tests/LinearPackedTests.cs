@@ -8,8 +8,8 @@ namespace Vitrum.Tensors.Tests;
 
 /// <summary>
 /// Ops.LinearPacked (a pre-packed weight with bias, GELU and residual fused into the GEMM's store) against the unfused
-/// ops, on shapes that take each of its paths: a short A shared by column tiles (ViT at batch 1), a tall A in row
-/// blocks, several depth slices, ragged last panels of rows and columns.
+/// ops, on shapes that cut C each way: few rows cut into row blocks and column chunks (ViT at batch 1), a tall A in
+/// row blocks over all columns (several NC blocks wide), several depth slices, ragged last panels of rows and columns.
 /// </summary>
 [Collection(SimdLevelCollection.Name)]
 public class LinearPackedTests
@@ -17,9 +17,9 @@ public class LinearPackedTests
     public static TheoryData<int, int, int> Shapes() => new()
     {
         { 5, 37, 150 },      // one ragged row panel, ragged column panel
-        { 197, 384, 1152 },  // ViT-S qkv at batch 1
+        { 197, 384, 1152 },  // ViT-S qkv at batch 1: 8 row blocks x 2 column chunks
         { 197, 1536, 384 },  // ViT-S fc2: 4 depth slices
-        { 50, 800, 33 },     // 3 slices of 267, one 33-wide column chunk
+        { 50, 800, 33 },     // 3 slices of 267, a 33-column product cut into 2 chunks
         { 1000, 300, 70 },   // tall: row blocks over all columns
         { 700, 400, 517 },   // tall, wider than one NC block of columns
     };
