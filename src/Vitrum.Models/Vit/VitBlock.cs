@@ -38,7 +38,11 @@ public sealed class VitBlock : Module<Tensor, Tensor>
         if (_ls1 == null && _ls2 == null && _dropPath.IsIdentity)
         {
             var h = Attn.ForwardResidual(normed, input);
-            return Mlp.Forward(Norm2.Forward(h), h);
+            normed.DisposeIfNoGrad();
+            var normed2 = Norm2.Forward(h);
+            var y = Mlp.Forward(normed2, h);
+            normed2.DisposeIfNoGrad();
+            return y;
         }
         var a = Attn.Forward(normed);
         if (_ls1 != null) a = _ls1.Forward(a);

@@ -73,9 +73,10 @@ public class Attention : Module<Tensor, Tensor>
                 ? Ops.SelfAttention(qkv, NumHeads, bias, windowMask, drop.P, drop.RandomSource)
                 // Every probability dropped: the attention outputs zeros and passes no gradient.
                 : Ops.Mul(Ops.SelfAttention(qkv, NumHeads, bias, windowMask), 0f);
-        if (residual != null && _projDrop.IsIdentity) return Proj.Forward(o, gelu: false, residual);
-        var y = _projDrop.Forward(Proj.Forward(o));
-        return residual == null ? y : Ops.Add(residual, y);
+        qkv.DisposeIfNoGrad();
+        var y = residual != null && _projDrop.IsIdentity ? Proj.Forward(o, gelu: false, residual) : _projDrop.Forward(Proj.Forward(o));
+        o.DisposeIfNoGrad();
+        return residual == null || _projDrop.IsIdentity ? y : Ops.Add(residual, y);
     }
 
     /// <summary>The attention probabilities [B, H, N, N] of each head (unfused path, before dropout), for attention maps.</summary>

@@ -33,12 +33,13 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public Tensor Forward(Tensor input, Tensor? residual)
     {
         LayerChecks.LastDim("Mlp", input, Fc1.InFeatures);
-        var hidden = _drop1.Forward(Fc1.Forward(input, gelu: true));
-        if (residual == null || !_drop2.IsIdentity)
-        {
-            var y = _drop2.Forward(Fc2.Forward(hidden));
-            return residual == null ? y : Ops.Add(residual, y);
-        }
-        return Fc2.Forward(hidden, gelu: false, residual);
+        var activated = Fc1.Forward(input, gelu: true);
+        var hidden = _drop1.Forward(activated);
+        bool fuse = residual != null && _drop2.IsIdentity;
+        var y = fuse ? Fc2.Forward(hidden, gelu: false, residual) : _drop2.Forward(Fc2.Forward(hidden));
+        // Without gradients nothing holds the hidden activations ([..., 4C], the largest of a block) past fc2.
+        hidden.DisposeIfNoGrad();
+        activated.DisposeIfNoGrad();
+        return residual == null || fuse ? y : Ops.Add(residual, y);
     }
 }
