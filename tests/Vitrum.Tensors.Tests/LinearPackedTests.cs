@@ -20,6 +20,7 @@ public class LinearPackedTests
         { 197, 384, 1152 },  // ViT-S qkv at batch 1: 8 row blocks x 2 column chunks
         { 197, 1536, 384 },  // ViT-S fc2: 4 depth slices
         { 50, 800, 33 },     // 3 slices of 267, a 33-column product cut into 2 chunks
+        { 49, 300, 700 },    // few rows (Swin's last stage): one row block, 11 column chunks
         { 1000, 300, 70 },   // tall: row blocks over all columns
         { 700, 400, 517 },   // tall, wider than one NC block of columns
     };

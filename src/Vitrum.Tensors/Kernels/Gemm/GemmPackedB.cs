@@ -18,6 +18,9 @@ internal static unsafe class GemmPackedB
     /// <summary>Pieces wanted per thread: a thread slowed by other work hands its later pieces to the other.</summary>
     private const int PiecesPerThread = 6;
 
+    /// <summary>Up to this many A panels (112 rows) all rows form one block.</summary>
+    private const int FewPanels = 8;
+
     /// <summary>A tall A's row block has at least this many A panels, so packing and the kernel's start-up stay small against its work.</summary>
     private const int MinPanels = 4;
 
@@ -51,6 +54,9 @@ internal static unsafe class GemmPackedB
             int want = threads == 1 ? 1 : threads * PiecesPerThread;
             int blockPanels = GemmDriver.CeilDiv(panelsM, want);
             if (panelsM >= want * MinPanels) blockPanels = Math.Max(MinPanels, blockPanels);
+            // A few rows (Swin's last stage, M = 49): one block of all rows, cut by columns only, so each B panel is
+            // read from L3 or memory once instead of once per row block.
+            if (panelsM <= FewPanels) blockPanels = panelsM;
             _blockRows = blockPanels * TK.Mr;
             _rowBlocks = GemmDriver.CeilDiv(m, _blockRows);
             int chunks = Math.Clamp(GemmDriver.CeilDiv(want, _rowBlocks), 1, panelsN);
