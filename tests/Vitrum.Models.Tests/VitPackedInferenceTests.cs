@@ -51,17 +51,25 @@ public class VitPackedInferenceTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Training_drops_the_packed_weights_and_gradients_flow_as_before()
+    public void Training_or_gradients_for_the_weights_drop_the_packed_weights_frozen_weights_keep_them()
     {
         var model = VitFixture.Model();
         foreach (var l in Linears(model)) l.PackForInference();
         Assert.All(Linears(model), l => Assert.True(l.IsPacked));
-        // Gradients on in eval mode: the unpacked ops run (they record the tape), the packing stays for later inference.
+        // Gradients on in eval mode (fine-tuning with frozen norms and no dropout): the unpacked ops record the tape, and
+        // the snapshot goes, as the step that follows changes the weights.
         var logits = model.Forward(VitFixture.Expected("input"));
         Assert.True(logits.RequiresGrad);
-        Assert.True(model.Blocks[0].Mlp.Fc1.IsPacked);
-        model.Train();
-        model.Forward(VitFixture.Expected("input"));
         Assert.All(Linears(model), l => Assert.False(l.IsPacked));
+        foreach (var l in Linears(model)) l.PackForInference();
+        model.Train();
+        using (GradMode.NoGrad()) model.Forward(VitFixture.Expected("input"));
+        Assert.All(Linears(model), l => Assert.False(l.IsPacked));
+        // Frozen weights keep it: gradients flow to the input only.
+        model.Eval();
+        model.Freeze();
+        foreach (var l in Linears(model)) l.PackForInference();
+        model.Forward(VitFixture.Expected("input"));
+        Assert.All(Linears(model), l => Assert.True(l.IsPacked));
     }
 }

@@ -7,7 +7,8 @@ namespace Vitrum.Nn;
 /// y = x W^T + b, as torch.nn.Linear (keys <c>weight</c> [out, in], <c>bias</c> [out]). For inference the weight can be
 /// packed once into the GEMM's panel layout (<see cref="PackForInference"/>): a snapshot kept out of the state dict,
 /// used in eval mode with gradients off, with the bias, a GELU and a residual add fused into the product's store; a
-/// forward in training mode drops it, because training is what changes the weight it was packed from.
+/// forward in training mode or with gradients on for the weight drops it, because training is what changes the weight
+/// it was packed from. Pack again after loading or otherwise changing the weight.
 /// </summary>
 public sealed class Linear : Module<Tensor, Tensor>
 {
@@ -53,7 +54,9 @@ public sealed class Linear : Module<Tensor, Tensor>
         LayerChecks.LastDim("Linear", input, InFeatures);
         if (_packed != null)
         {
-            if (Training) _packed = null;
+            // A forward that trains the weight (training mode, or gradients on for it: fine-tuning in eval mode) is
+            // what makes the snapshot stale.
+            if (Training || (GradMode.IsEnabled && Weight.RequiresGrad)) _packed = null;
             else if (!GradMode.IsEnabled && _packed.Usable && input.Numel / InFeatures >= MinPackedRows)
                 return Ops.LinearPacked(input, _packed, Bias, gelu, residual);
         }

@@ -10,7 +10,8 @@ namespace Vitrum.Tensors.Kernels;
 /// loaded machine a thread descheduled in the middle of a piece delays only that piece (a shared packed A would make
 /// every tile wait on whichever thread packs it). At batch 1 (M = 197) rows alone give 8 blocks of 2 panels; chunks
 /// of columns double that, so both cores have work even at N = 384, and re-packing a block's 28 rows of A per chunk
-/// costs a few microseconds. Each block starts from the bias and gets the epilogue's tail while it is in cache
+/// costs a few microseconds. Up to 112 rows (Swin's last stage) all rows are one block, cut by columns, against an A
+/// the caller packs once before the dispatch. Each block starts from the bias and gets the epilogue's tail while it is in cache
 /// (<see cref="GemmEpilogue"/>).
 /// </summary>
 internal static unsafe class GemmPackedB
@@ -30,7 +31,14 @@ internal static unsafe class GemmPackedB
     {
         var job = Job<TK>.Instance ??= new Job<TK>();
         job.Start(m, a, rsA, csA, w, c, ldc, e, threads);
-        WorkerPool.For(job.Pieces, job);
+        try
+        {
+            WorkerPool.For(job.Pieces, job);
+        }
+        finally
+        {
+            job.Finish();
+        }
     }
 
     private sealed class Job<TK> : IParallelJob where TK : IGemmKernel
@@ -40,6 +48,10 @@ internal static unsafe class GemmPackedB
         private long _rsA, _csA, _ldc;
         private GemmEpilogue _e;
         private int _m, _n, _k, _paddedN, _kcMax, _blockRows, _rowBlocks, _chunkCols;
+        // All of A packed by the caller (few rows), every depth slice _sliceFloats apart; null when each piece packs its own.
+        private GemmBuffer? _sharedA;
+        private float* _pa;
+        private long _sliceFloats;
 
         public int Pieces { get; private set; }
 
@@ -55,13 +67,29 @@ internal static unsafe class GemmPackedB
             int blockPanels = GemmDriver.CeilDiv(panelsM, want);
             if (panelsM >= want * MinPanels) blockPanels = Math.Max(MinPanels, blockPanels);
             // A few rows (Swin's last stage, M = 49): one block of all rows, cut by columns only, so each B panel is
-            // read from L3 or memory once instead of once per row block.
-            if (panelsM <= FewPanels) blockPanels = panelsM;
+            // read from L3 or memory once instead of once per row block; A is then packed once, here, as packing it
+            // per column chunk would cost as much as the chunk's arithmetic.
+            _sharedA = null;
+            if (panelsM <= FewPanels)
+            {
+                blockPanels = panelsM;
+                _sliceFloats = (long)_kcMax * panelsM * TK.Mr;
+                _sharedA = GemmBuffer.Rent();
+                _pa = _sharedA.Ensure(_sliceFloats * GemmDriver.CeilDiv(_k, _kcMax));
+                for (int pc = 0, s = 0; pc < _k; pc += _kcMax, s++)
+                    GemmPack.PackA(m, Math.Min(_kcMax, _k - pc), a + pc * csA, rsA, csA, _pa + s * _sliceFloats, TK.Mr);
+            }
             _blockRows = blockPanels * TK.Mr;
             _rowBlocks = GemmDriver.CeilDiv(m, _blockRows);
             int chunks = Math.Clamp(GemmDriver.CeilDiv(want, _rowBlocks), 1, panelsN);
             _chunkCols = GemmDriver.CeilDiv(panelsN, chunks) * TK.Nr;
             Pieces = _rowBlocks * GemmDriver.CeilDiv(_n, _chunkCols);
+        }
+
+        public void Finish()
+        {
+            if (_sharedA != null) GemmBuffer.Return(_sharedA);
+            _sharedA = null;
         }
 
         /// <summary>Row block index % rowBlocks against column chunk index / rowBlocks: blocks taken together share their B columns.</summary>
@@ -72,15 +100,17 @@ internal static unsafe class GemmPackedB
             if (rows <= 0 || cols <= 0) return;
             bool bias = _e.Bias != null;
             if (bias) _e.FillBias(_c, _ldc, r0, rows, c0, cols);
-            var bufA = GemmBuffer.Rent();
+            var bufA = _sharedA == null ? GemmBuffer.Rent() : null;
             try
             {
-                float* pa = bufA.Ensure((long)GemmDriver.RoundUp(rows, TK.Mr) * _kcMax);
+                float* own = bufA == null ? null : bufA.Ensure((long)GemmDriver.RoundUp(rows, TK.Mr) * _kcMax);
                 int slices = GemmDriver.CeilDiv(_k, _kcMax);
                 for (int s = 0; s < slices; s++)
                 {
                     int pc = s * _kcMax, kc = Math.Min(_kcMax, _k - pc);
-                    GemmPack.PackA(rows, kc, _a + r0 * _rsA + pc * _csA, _rsA, _csA, pa, TK.Mr);
+                    float* pa = own;
+                    if (bufA == null) pa = _pa + s * _sliceFloats;
+                    else GemmPack.PackA(rows, kc, _a + r0 * _rsA + pc * _csA, _rsA, _csA, pa, TK.Mr);
                     float* slice = _pb + (long)pc * _paddedN;
                     for (int j0 = c0; j0 < c0 + cols; j0 += GemmDriver.NC)
                     {
@@ -92,7 +122,7 @@ internal static unsafe class GemmPackedB
             }
             finally
             {
-                GemmBuffer.Return(bufA);
+                if (bufA != null) GemmBuffer.Return(bufA);
             }
         }
     }
