@@ -129,6 +129,9 @@ def main():
             v = got["vitrum"]
             row = dict(got)
             line = [f"round {r + 1} {w:6s}"] + [f"{who} {x['ms']:8.1f} ms {x['ips']:6.2f} img/s {x['rss']:5.0f} MB" for who, x in got.items()]
+            if "baseline" in got:
+                row["speed_vs_baseline"] = got["baseline"]["ms"] / v["ms"]
+                line.append(f"vs baseline {row['speed_vs_baseline']:.2f}x")
             for peer in ("pytorch", "ort"):
                 if peer in got:
                     row[f"speed_vs_{peer}"] = got[peer]["ms"] / v["ms"]
@@ -149,6 +152,9 @@ def main():
             if who in rows[0]:
                 summary[f"{w}_{who}_ms"] = round(statistics.median(x[who]["ms"] for x in rows), 1)
                 summary[f"{w}_{who}_rss_mb"] = round(statistics.median(x[who]["rss"] for x in rows))
+        if "speed_vs_baseline" in rows[0]:
+            summary[f"{w}_speed_vs_baseline"] = round(statistics.median(x["speed_vs_baseline"] for x in rows), 3)
+            print(f"  {w:6s} vs the baseline build: speed {summary[f'{w}_speed_vs_baseline']:5.2f}x")
         for peer, name in (("pytorch", "PyTorch"), ("ort", "ONNX Runtime")):
             if f"speed_vs_{peer}" not in rows[0]:
                 continue
