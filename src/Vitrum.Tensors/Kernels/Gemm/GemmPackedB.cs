@@ -11,8 +11,8 @@ namespace Vitrum.Tensors.Kernels;
 /// every tile wait on whichever thread packs it). At batch 1 (M = 197) rows alone give 8 blocks of 2 panels; chunks
 /// of columns double that, so both cores have work even at N = 384, and re-packing a block's 28 rows of A per chunk
 /// costs a few microseconds. Up to 112 rows (Swin's last stage) all rows are one block, cut by columns, against an A
-/// the caller packs once before the dispatch. Each block starts from the bias and gets the epilogue's tail while it is in cache
-/// (<see cref="GemmEpilogue"/>).
+/// the caller packs once before the dispatch. Each block starts from the bias and gets the epilogue's tail while it is
+/// in cache (<see cref="GemmEpilogue"/>).
 /// </summary>
 internal static unsafe class GemmPackedB
 {
