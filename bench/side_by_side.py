@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Vitrum vs PyTorch vs ONNX Runtime on one model, in interleaved rounds (one command: bench/side_by_side.sh).
 
-    bench/side_by_side.sh [--model PRESET] [--rounds 3] [--threads 2] [--workloads infer1,train8] [--no-ort]
+    bench/side_by_side.sh [--model PRESET] [--rounds 3] [--threads 2] [--workloads infer1,train8] [--no-ort] [--no-torch]
+                          [--baseline OTHER/vitrum.dll]
 
 Contestants, each a separate process under /usr/bin/time -v (its "Maximum resident set size" is the
 peak-memory figure), each printing the JSON line of `vitrum bench model --json`:
@@ -82,6 +83,9 @@ def main():
     ap.add_argument("--infer-runs", type=int, default=10)
     ap.add_argument("--train-runs", type=int, default=3)
     ap.add_argument("--no-ort", action="store_true", help="leave ONNX Runtime out")
+    ap.add_argument("--baseline", help="another build's vitrum.dll, timed as one more contestant in the same rounds "
+                    "(before/after figures of a change); its ratios are printed as vitrum's")
+    ap.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
     a = ap.parse_args()
     workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
     bad = [w for w in workloads if w not in WORKLOADS]
@@ -104,8 +108,11 @@ def main():
         runs = a.train_runs if train else a.infer_runs
         timing = ["--batch", str(batch), "--warmup", "2" if train else "3", "--runs", str(runs)]
         common = ["--model", a.model, "--threads", str(a.threads)] + timing + (["--train"] if train else [])
-        cmds = [("vitrum", ["dotnet", a.vitrum, "bench", "model", "--json"] + common, dict(os.environ)),
-                ("pytorch", ["/usr/bin/python3", PEER] + common, peer_env)]
+        cmds = [("vitrum", ["dotnet", a.vitrum, "bench", "model", "--json"] + common, dict(os.environ))]
+        if a.baseline:
+            cmds.append(("baseline", ["dotnet", a.baseline, "bench", "model", "--json"] + common, dict(os.environ)))
+        if not a.no_torch:
+            cmds.append(("pytorch", ["/usr/bin/python3", PEER] + common, peer_env))
         if onnx and not train:
             cmds.append(("ort", ["dotnet", a.ort_peer, "--onnx", onnx, "--model", a.model, "--threads", str(a.threads)] + timing, peer_env))
         return cmds
@@ -122,11 +129,17 @@ def main():
             v = got["vitrum"]
             row = dict(got)
             line = [f"round {r + 1} {w:6s}"] + [f"{who} {x['ms']:8.1f} ms {x['ips']:6.2f} img/s {x['rss']:5.0f} MB" for who, x in got.items()]
+            if "baseline" in got:
+                row["speed_vs_baseline"] = got["baseline"]["ms"] / v["ms"]
+                line.append(f"vs baseline {row['speed_vs_baseline']:.2f}x")
             for peer in ("pytorch", "ort"):
                 if peer in got:
                     row[f"speed_vs_{peer}"] = got[peer]["ms"] / v["ms"]
                     row[f"memory_vs_{peer}"] = v["rss"] / got[peer]["rss"]
                     line.append(f"vs {peer} speed {row[f'speed_vs_{peer}']:.2f}x memory {row[f'memory_vs_{peer}']:.2f}x")
+                    if "baseline" in got:
+                        row[f"baseline_speed_vs_{peer}"] = got[peer]["ms"] / got["baseline"]["ms"]
+                        line.append(f"baseline vs {peer} {row[f'baseline_speed_vs_{peer}']:.2f}x")
             results[w].append(row)
             print(" | ".join(line), flush=True)
 
@@ -135,10 +148,13 @@ def main():
     print(f"\n{a.model}, {a.threads} threads, medians of {a.rounds} interleaved round(s) "
           "(speed = peer time / Vitrum time; memory = Vitrum peak RSS / peer's):")
     for w, rows in results.items():
-        for who in ("vitrum", "pytorch", "ort"):
+        for who in ("vitrum", "baseline", "pytorch", "ort"):
             if who in rows[0]:
                 summary[f"{w}_{who}_ms"] = round(statistics.median(x[who]["ms"] for x in rows), 1)
                 summary[f"{w}_{who}_rss_mb"] = round(statistics.median(x[who]["rss"] for x in rows))
+        if "speed_vs_baseline" in rows[0]:
+            summary[f"{w}_speed_vs_baseline"] = round(statistics.median(x["speed_vs_baseline"] for x in rows), 3)
+            print(f"  {w:6s} vs the baseline build: speed {summary[f'{w}_speed_vs_baseline']:5.2f}x")
         for peer, name in (("pytorch", "PyTorch"), ("ort", "ONNX Runtime")):
             if f"speed_vs_{peer}" not in rows[0]:
                 continue
@@ -150,6 +166,10 @@ def main():
             mem_target = 1.0 if peer == "pytorch" else None
             print(f"  {w:6s} vs {name:12s} speed {speed:5.2f}x ({verdict(speed, speed_target)}); "
                   f"peak memory {mem:.2f}x ({verdict(mem, mem_target, higher_is_better=False)})")
+            if f"baseline_speed_vs_{peer}" in rows[0]:
+                base = statistics.median(x[f"baseline_speed_vs_{peer}"] for x in rows)
+                summary[f"{w}_baseline_speed_vs_{peer}"] = round(base, 3)
+                print(f"  {w:6s} vs {name:12s} baseline build: speed {base:5.2f}x")
     print(json.dumps(summary))
 
 

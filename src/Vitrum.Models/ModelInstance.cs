@@ -26,11 +26,16 @@ public sealed record ModelInstance(IModelFamily Family, IModelConfig Config, Mod
     public Module<ImageBatch, DetrOutput> Detector => Module as Module<ImageBatch, DetrOutput> ?? throw new InvalidOperationException(
         $"a '{Family.Name}' model ({Task}) is not an object detector");
 
-    /// <summary>Eval mode, and the model's layers folded for inference where it can (<see cref="IInferenceFusion"/>): call after loading weights.</summary>
+    /// <summary>
+    /// Eval mode, the model's layers folded for inference where it can (<see cref="IInferenceFusion"/>) and every linear
+    /// layer's weight packed for the GEMM (<see cref="Linear.PackForInference"/>): call after loading weights.
+    /// </summary>
     public void ForInference()
     {
         Module.Eval();
         if (Module is IInferenceFusion fusion) fusion.FuseForInference();
+        foreach (var (_, m) in Module.NamedModules())
+            if (m is Linear linear) linear.PackForInference();
     }
 
     /// <summary>

@@ -294,6 +294,16 @@ public sealed partial class Tensor : IDisposable
 
     public bool IsDisposed => _storage == null;
 
+    /// <summary>
+    /// Disposes this tensor when gradients are off: an inference forward releasing an activation it made and no longer
+    /// needs, so the next layer reuses its buffer while it is still in cache and peak memory stays at a few layers'
+    /// activations. With gradients on, the tape may hold it for the backward pass, and it stays.
+    /// </summary>
+    public void DisposeIfNoGrad()
+    {
+        if (!Autograd.GradMode.IsEnabled) Dispose();
+    }
+
     public void Dispose()
     {
         var s = _storage;

@@ -79,4 +79,24 @@ public class EngineMemoryTests
         // Only the forward pass's tensors are left for the step's scope: backward disposed its own.
         Assert.Equal(forwardOnly, Step());
     }
+
+    [Fact]
+    public void DisposeIfNoGrad_releases_an_activation_only_while_gradients_are_off()
+    {
+        var x = GradCheck.Rand(3, 4, 5).RequireGrad();
+        var kept = Ops.Mul(x, 2f);
+        kept.DisposeIfNoGrad();
+        Assert.False(kept.IsDisposed);
+        Ops.Sum(kept).Backward();
+        Assert.Equal(Enumerable.Repeat(2f, 20), x.Grad!.ToArray());
+        using (Autograd.GradMode.NoGrad())
+        {
+            var released = Ops.Mul(x, 2f);
+            var view = released.Narrow(0, 1, 2);
+            released.DisposeIfNoGrad();
+            Assert.True(released.IsDisposed);
+            // A view keeps the shared buffer alive until it goes too.
+            Assert.Equal(Ops.Mul(x.Narrow(0, 1, 2), 2f).ToArray(), view.ToArray());
+        }
+    }
 }

@@ -52,9 +52,18 @@ public sealed class SwinBlock : Module<Tensor, Tensor>
     {
         var normed = Norm1.Forward(input);
         received?.Add(ReceivedAttention(normed));
-        var attended = FromWindows(Attn.ForwardWindows(ToWindows(normed, out var mask), mask), normed.Shape[1], normed.Shape[2]);
+        var windows = ToWindows(normed, out var mask);
+        var attendedWindows = Attn.ForwardWindows(windows, mask);
+        var attended = FromWindows(attendedWindows, normed.Shape[1], normed.Shape[2]);
         var x = Ops.Add(input, _dropPath.Forward(attended));
-        return Ops.Add(x, _dropPath.Forward(Mlp.Forward(Norm2.Forward(x))));
+        // Without gradients nothing else holds these (views of a released tensor keep their buffer alive).
+        foreach (var t in new[] { normed, windows, attendedWindows, attended }) t.DisposeIfNoGrad();
+        if (!_dropPath.IsIdentity) return Ops.Add(x, _dropPath.Forward(Mlp.Forward(Norm2.Forward(x))));
+        // Stochastic depth off: the residual add is fc2's epilogue in inference (Linear.PackForInference).
+        var normed2 = Norm2.Forward(x);
+        var y = Mlp.Forward(normed2, x);
+        normed2.DisposeIfNoGrad();
+        return y;
     }
 
     /// <summary>

@@ -33,7 +33,13 @@ public sealed class SwinStage : Module<Tensor, Tensor>
     public Tensor Forward(Tensor input, ICollection<Tensor>? received)
     {
         var x = Downsample != null ? Downsample.Forward(input) : input;
-        foreach (var blk in Blocks) x = blk.Forward(x, received);
+        foreach (var blk in Blocks)
+        {
+            var next = blk.Forward(x, received);
+            // In inference a block's input (the stage's own ones, not the caller's) dies with the block.
+            if (!ReferenceEquals(x, input)) x.DisposeIfNoGrad();
+            x = next;
+        }
         return x;
     }
 }

@@ -82,7 +82,12 @@ public sealed class SwinTransformer : Module<Tensor, Tensor>, IAttentionMap
     public Tensor ForwardFeatures(Tensor images)
     {
         var x = Embed(images);
-        foreach (var stage in Layers) x = stage.Forward(x);
+        foreach (var stage in Layers)
+        {
+            var next = stage.Forward(x);
+            if (!ReferenceEquals(next, x)) x.DisposeIfNoGrad();
+            x = next;
+        }
         return Norm.Forward(x);
     }
 

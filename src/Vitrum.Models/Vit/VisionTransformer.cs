@@ -62,7 +62,13 @@ public sealed class VisionTransformer : Module<Tensor, Tensor>, IAttentionMap
     public Tensor ForwardFeatures(Tensor images)
     {
         var x = Tokens(images, out _, out _);
-        foreach (var blk in Blocks) x = blk.Forward(x);
+        foreach (var blk in Blocks)
+        {
+            var next = blk.Forward(x);
+            // In inference each block's input dies with the block: peak memory is a block's activations, not the model's.
+            x.DisposeIfNoGrad();
+            x = next;
+        }
         return _norm != null ? _norm.Forward(x) : x;
     }
 

@@ -33,6 +33,17 @@ public sealed class VitBlock : Module<Tensor, Tensor>
     {
         var normed = Norm1.Forward(input);
         attention?.Add(Attn.Probabilities(normed));
+        // Without layer scale and with stochastic depth off, each residual add is the last step of a linear layer
+        // (fused into its product in inference: Linear.PackForInference).
+        if (_ls1 == null && _ls2 == null && _dropPath.IsIdentity)
+        {
+            var h = Attn.ForwardResidual(normed, input);
+            normed.DisposeIfNoGrad();
+            var normed2 = Norm2.Forward(h);
+            var y = Mlp.Forward(normed2, h);
+            normed2.DisposeIfNoGrad();
+            return y;
+        }
         var a = Attn.Forward(normed);
         if (_ls1 != null) a = _ls1.Forward(a);
         var x = Ops.Add(input, _dropPath.Forward(a));

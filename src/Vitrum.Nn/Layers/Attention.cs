@@ -52,7 +52,15 @@ public class Attention : Module<Tensor, Tensor>
     /// <param name="bias">additive attention bias broadcastable to [B, H, N, N]</param>
     /// <param name="windowMask">additive [nW, N, N] that item b takes at b % nW (Swin's shift mask), or null</param>
     /// <returns>[B, N, C]</returns>
-    protected Tensor Forward(Tensor input, Tensor? bias, Tensor? windowMask)
+    protected Tensor Forward(Tensor input, Tensor? bias, Tensor? windowMask) => Forward(input, bias, windowMask, null);
+
+    /// <summary>residual + attn(input); in inference the add runs inside the output projection's product.</summary>
+    /// <param name="input">[B, N, C]</param>
+    /// <param name="residual">[B, N, C]</param>
+    /// <returns>[B, N, C]</returns>
+    public Tensor ForwardResidual(Tensor input, Tensor residual) => Forward(input, null, null, residual);
+
+    private Tensor Forward(Tensor input, Tensor? bias, Tensor? windowMask, Tensor? residual)
     {
         if (input.Rank != 3 || input.Shape[2] != NumHeads * HeadDim)
             throw new ArgumentException($"Attention: input {ShapeUtil.Format(input.Shape)} is not [B, N, {NumHeads * HeadDim}]");
@@ -65,7 +73,10 @@ public class Attention : Module<Tensor, Tensor>
                 ? Ops.SelfAttention(qkv, NumHeads, bias, windowMask, drop.P, drop.RandomSource)
                 // Every probability dropped: the attention outputs zeros and passes no gradient.
                 : Ops.Mul(Ops.SelfAttention(qkv, NumHeads, bias, windowMask), 0f);
-        return _projDrop.Forward(Proj.Forward(o));
+        qkv.DisposeIfNoGrad();
+        var y = residual != null && _projDrop.IsIdentity ? Proj.Forward(o, gelu: false, residual) : _projDrop.Forward(Proj.Forward(o));
+        o.DisposeIfNoGrad();
+        return residual == null || _projDrop.IsIdentity ? y : Ops.Add(residual, y);
     }
 
     /// <summary>The attention probabilities [B, H, N, N] of each head (unfused path, before dropout), for attention maps.</summary>

@@ -20,10 +20,13 @@ public sealed class DropPath : Module<Tensor, Tensor>
         _gen = gen ?? new Generator(0);
     }
 
+    /// <summary>True when <see cref="Forward"/> returns its input (eval mode, or p = 0).</summary>
+    public bool IsIdentity => P == 0 || !Training;
+
     /// <param name="input">[B, ...]</param>
     public override Tensor Forward(Tensor input)
     {
-        if (P == 0 || !Training) return input;
+        if (IsIdentity) return input;
         var shape = new int[input.Rank];
         Array.Fill(shape, 1);
         shape[0] = input.Shape[0];

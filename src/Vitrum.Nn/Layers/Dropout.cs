@@ -18,5 +18,8 @@ public sealed class Dropout : Module<Tensor, Tensor>
         _gen = gen ?? new Generator(0);
     }
 
-    public override Tensor Forward(Tensor input) => P == 0 || !Training ? input : Ops.Dropout(input, P, true, _gen);
+    public override Tensor Forward(Tensor input) => IsIdentity ? input : Ops.Dropout(input, P, true, _gen);
+
+    /// <summary>True when <see cref="Forward"/> returns its input (eval mode, or p = 0).</summary>
+    public bool IsIdentity => P == 0 || !Training;
 }

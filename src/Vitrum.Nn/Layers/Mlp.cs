@@ -24,9 +24,22 @@ public sealed class Mlp : Module<Tensor, Tensor>
 
     /// <param name="input">[..., in]</param>
     /// <returns>[..., out]</returns>
-    public override Tensor Forward(Tensor input)
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <summary>residual + mlp(input); in inference the GELU and the add run inside fc1's and fc2's products (<see cref="Linear.Forward(Tensor, bool, Tensor?)"/>).</summary>
+    /// <param name="input">[..., in]</param>
+    /// <param name="residual">[..., out] or null</param>
+    /// <returns>[..., out]</returns>
+    public Tensor Forward(Tensor input, Tensor? residual)
     {
         LayerChecks.LastDim("Mlp", input, Fc1.InFeatures);
-        return _drop2.Forward(Fc2.Forward(_drop1.Forward(Ops.Gelu(Fc1.Forward(input)))));
+        var activated = Fc1.Forward(input, gelu: true);
+        var hidden = _drop1.Forward(activated);
+        bool fuse = residual != null && _drop2.IsIdentity;
+        var y = fuse ? Fc2.Forward(hidden, gelu: false, residual) : _drop2.Forward(Fc2.Forward(hidden));
+        // Without gradients nothing holds the hidden activations ([..., 4C], the largest of a block) past fc2.
+        hidden.DisposeIfNoGrad();
+        activated.DisposeIfNoGrad();
+        return residual == null || fuse ? y : Ops.Add(residual, y);
     }
 }

@@ -31,6 +31,25 @@ public static unsafe partial class Gemm
         else Dispatch(g);
     }
 
+    /// <summary>
+    /// C[m, out] = residual + act(bias + A[m, in] W^T) with W pre-packed (<see cref="PackedWeight"/>, usable at the
+    /// current <see cref="Simd.Level"/>): a linear layer in inference, its epilogue applied to each block of C while it
+    /// is in cache. <paramref name="bias"/> ([out]) and <paramref name="residual"/> (rows of out floats
+    /// <paramref name="ldr"/> apart) may be null; <paramref name="gelu"/> applies the exact GELU after the bias.
+    /// </summary>
+    internal static void SgemmPacked(int m, float* a, long rsA, long csA, PackedWeight w, float* c, long ldc,
+        float* bias, bool gelu, float* residual, long ldr)
+    {
+        if (m <= 0) return;
+        if (!w.Usable) throw new InvalidOperationException($"SgemmPacked: weight [{w.Out}, {w.In}] was packed for {w.Level}, the kernels run at {Simd.Level}");
+        var e = new GemmEpilogue(bias, gelu, residual, ldr);
+        double start = ProfileHooks.Gemm == null ? 0 : ProfileHooks.Clock();
+        int threads = (double)m * w.Out * w.In >= ParallelWork ? WorkerPool.AvailableThreads : 1;
+        if (Simd.Level == SimdLevel.Avx512) GemmPackedB.Run<GemmKernel512>(m, a, rsA, csA, w, c, ldc, e, threads);
+        else GemmPackedB.Run<GemmKernel256>(m, a, rsA, csA, w, c, ldc, e, threads);
+        ProfileHooks.Gemm?.Invoke(m, w.Out, w.In, 1, ProfileHooks.Clock() - start);
+    }
+
     private static void Dispatch(in GemmArgs g)
     {
         switch (Simd.Level)
