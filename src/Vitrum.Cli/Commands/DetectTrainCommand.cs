@@ -41,6 +41,7 @@ public static class DetectTrainCommand
             throw new CliException($"--num-classes {n} is too few for {a.Dataset}: its category ids go up to {needed - 1}, so DETR needs num_classes >= {needed}");
         // A fine-tuning run keeps the checkpoint's architecture: a DETR checkpoint has no training-only query groups to load.
         if (config.GroupDetr == null && recipe.QueryGroups > 1 && a.Pretrained == null) config = config with { GroupDetr = recipe.QueryGroups };
+        if (config.DnGroups == null && recipe.DenoisingGroups > 0 && a.Pretrained == null) config = config with { DnGroups = recipe.DenoisingGroups };
         try { config = (DetrConfig)family.WithClasses(config, a.NumClasses ?? needed); }
         catch (ArgumentException e) { throw new CliException(e.Message); }
         var model = ModelRegistry.Build(config, (ulong)a.Seed);
@@ -84,7 +85,7 @@ public static class DetectTrainCommand
                 a.Model, detr.ParameterCount(), detr.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel), config.NumClasses, a.Dataset, data.Describe(),
                 o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, new DetectionOptions().BackboneLrScale,
                 recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, WorkerPool.ThreadCount, o.OutDir,
-                config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : ""));
+                (config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : "") + (config.DenoisingGroups > 0 ? $"; {config.DenoisingGroups} denoising groups" : "")));
             var r = trainer.Run(ctrlC.Token);
             Report(a, r, o.OutDir);
             return r.Interrupted ? 130 : 0;

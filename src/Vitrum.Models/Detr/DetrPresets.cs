@@ -19,7 +19,7 @@ public static class DetrPresets
     public static readonly DetrConfig DetrDigits = new()
     {
         Backbone = "resnet_mnist", HiddenDim = 128, NHeads = 4, EncLayers = 3, DecLayers = 3, DimFeedforward = 512, NumQueries = 20,
-        NumClasses = 11, ImgSize = 128, MaxSize = 128,
+        NumClasses = 11, ImgSize = 128, MaxSize = 128, Dilation = true,
     };
 
     /// <summary>Every preset by its name.</summary>

@@ -40,21 +40,67 @@ public sealed class DetrTransformer : Module
     /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
     /// <param name="crossAttention">when given, receives each decoder layer's cross-attention probabilities [B, nheads, Q, h * w], in order</param>
     /// <returns>every decoder layer's normed output [B, Q, hidden_dim] (with groups [B * G, Q, hidden_dim], image-major), in order</returns>
-    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null)
+    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null) =>
+        Decode(Encode(src, mask, pos), queryEmbed, crossAttention);
+
+    /// <summary>The encoder over the flattened map: its output, the keys' padding and the positions, as the decoder reads them.</summary>
+    /// <param name="src">[B, hidden_dim, h, w], the projected feature map</param>
+    /// <param name="mask">its padding</param>
+    /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
+    public EncodedMap Encode(Tensor src, PaddingMask mask, Tensor pos)
     {
         int b = src.Shape[0], hw = src.Shape[2] * src.Shape[3];
         var tokens = src.Reshape(b, DModel, hw).Transpose(1, 2);
         var tokenPos = pos.Reshape(b, DModel, hw).Transpose(1, 2);
         // The official code passes the mask always; without padding it changes nothing, so the masked path is skipped.
         var padding = mask.Any ? mask.KeyPadding() : null;
-        var memory = Encoder.Forward(tokens, padding, tokenPos);
+        return new EncodedMap(Encoder.Forward(tokens, padding, tokenPos), padding, tokenPos);
+    }
+
+    /// <summary>The decoder's queries over an encoded map (see <see cref="Forward"/>).</summary>
+    public IReadOnlyList<Tensor> Decode(EncodedMap map, Tensor queryEmbed, ICollection<Tensor>? crossAttention = null)
+    {
+        var (memory, padding, tokenPos) = map;
+        int b = memory.Shape[0];
         if (queryEmbed.Rank == 2)
             return Decoder.ForwardIntermediate(Tensor.Zeros(b, queryEmbed.Shape[0], DModel), memory, padding, tokenPos, queryEmbed.Unsqueeze(0), crossAttention);
         // Groups as extra batch rows: the decoder's self-attention never mixes rows, so no group sees another's queries.
         int g = queryEmbed.Shape[0], q = queryEmbed.Shape[1];
-        Tensor PerGroup(Tensor x) => Ops.Repeat(x.Unsqueeze(1), 1, g, 1, 1).Reshape(b * g, x.Shape[1], x.Shape[2]);
-        var groupPadding = mask.Any ? Ops.Repeat(padding!.Unsqueeze(1), 1, g, 1).Reshape(b * g, hw) : null;
         var queryPos = Ops.Repeat(queryEmbed.Unsqueeze(0), b, 1, 1, 1).Reshape(b * g, q, DModel);
-        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), PerGroup(memory), groupPadding, PerGroup(tokenPos), queryPos, crossAttention);
+        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), map.PerRow(g, memory), padding == null ? null : map.PerRow(g, padding),
+            map.PerRow(g, tokenPos), queryPos, crossAttention);
+    }
+
+    /// <summary>
+    /// Queries with content of their own over an encoded map, <paramref name="rows"/> rows of them per image (DN-DETR's
+    /// denoising groups, each decoded on its own), the padded ones seen by no other query.
+    /// </summary>
+    /// <param name="content">[B * rows, T, hidden_dim], the queries' starting content (DETR's object queries start at zero)</param>
+    /// <param name="queryPos">[B * rows, T, hidden_dim], their positions</param>
+    /// <param name="queryPadding">[B * rows, T] Int64, nonzero = a padding query no other query attends</param>
+    /// <returns>every decoder layer's normed output [B * rows, T, hidden_dim], in order</returns>
+    public IReadOnlyList<Tensor> DecodeQueries(EncodedMap map, int rows, Tensor content, Tensor queryPos, Tensor queryPadding)
+    {
+        var (memory, padding, tokenPos) = map;
+        return Decoder.ForwardIntermediate(content, map.PerRow(rows, memory), padding == null ? null : map.PerRow(rows, padding),
+            map.PerRow(rows, tokenPos), queryPos, tgtPadding: queryPadding);
+    }
+}
+
+/// <summary>The encoder's output for a batch, as the decoder reads it.</summary>
+/// <param name="Memory">[B, h * w, hidden_dim]</param>
+/// <param name="Padding">[B, h * w] Int64, nonzero = padding; null when nothing is padded</param>
+/// <param name="Pos">[B, h * w, hidden_dim], the keys' positions</param>
+public sealed record EncodedMap(Tensor Memory, Tensor? Padding, Tensor Pos)
+{
+    /// <summary>Each image's rows of <paramref name="x"/> [B, ...] repeated <paramref name="g"/> times, image-major: [B * g, ...].</summary>
+    internal Tensor PerRow(int g, Tensor x)
+    {
+        if (g == 1) return x;
+        var repeats = Enumerable.Repeat(1, x.Rank + 1).ToArray();
+        repeats[1] = g;
+        var shape = x.Shape.ToArray();
+        shape[0] *= g;
+        return Ops.Repeat(x.Unsqueeze(1), repeats).Reshape(shape);
     }
 }

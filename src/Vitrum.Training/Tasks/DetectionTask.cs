@@ -33,6 +33,10 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     private readonly double[] _termSums = new double[TermNames.Length];
     private int _termBatches;
     private readonly int _groups;
+    private readonly DetrModel? _denoising;
+    private readonly DenoisingCriterion _dnCriterion = new();
+    private readonly Generator _dnNoise;
+    private double _dnLossSum;
 
     public DetectionTask(ModelInstance model, DetectionData data, TrainOptions options, DetectionOptions? detection = null)
     {
@@ -41,6 +45,9 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         var config = model.Config as DetrConfig ?? throw new ArgumentException($"detection training needs a DETR, not a '{model.Family.Name}' model");
         Criterion = new SetCriterion(config.NumClasses);
         _groups = config.QueryGroups;
+        if (config.DenoisingGroups > 0)
+            _denoising = model.Module as DetrModel ?? throw new ArgumentException($"detection training: dn_groups {config.DenoisingGroups} needs Vitrum's DetrModel");
+        _dnNoise = new Generator(options.Seed ^ 0xD0_15E5UL);
         _loader = new DetectionLoader(data.Train, options.BatchSize, data.TrainTransform, options.Seed, shuffle: true, dropLast: data.Train.Count >= options.BatchSize);
         WeightsMetadata = new Dictionary<string, string> { ["classes"] = JsonSerializer.Serialize(NamesById(data.Train.Coco, config.NumClasses)) };
     }
@@ -94,7 +101,20 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     /// <summary>The weighted set loss; its weight is the batch's target boxes and "correct" its matched queries of the right class.</summary>
     public BatchLoss Loss(DetectionBatch batch, long step)
     {
-        var output = _detector.Forward(new ImageBatch(batch.Images, batch.Mask));
+        var images = new ImageBatch(batch.Images, batch.Mask);
+        DetrOutput output;
+        Tensor? dnLoss = null;
+        if (_denoising != null)
+        {
+            // The noise of a step depends on the seed and the step alone, so a resumed run draws what it would have.
+            _dnNoise.Reseed(_options.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)step);
+            var targets = batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToArray();
+            var dn = DenoisingQueries.Make(targets, _denoising.Config.DenoisingGroups, _denoising.Config.NumClasses, _dnNoise);
+            (output, var denoised) = _denoising.ForwardDenoising(images, dn);
+            dnLoss = _dnCriterion.Forward(denoised, dn).Total;
+            _dnLossSum += dnLoss.Item();
+        }
+        else output = _detector.Forward(images);
         var losses = Criterion.Forward(output, Targets(batch, _groups));
         var final = losses.Final;
         int boxes = batch.Targets.Sum(t => t.Count) * _groups;
@@ -106,7 +126,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
         _termSums[4] += final.CardinalityError;
         _termBatches++;
         long correct = (long)Math.Round((100 - classError) * boxes / 100);
-        return new BatchLoss(losses.Total, Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
+        return new BatchLoss(dnLoss == null ? losses.Total : Ops.Add(losses.Total, dnLoss), Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
     }
 
     /// <summary>The epoch's training loss terms (then reset), and the validation split's AP, AP50 and AP75.</summary>
@@ -114,7 +134,11 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>
     {
         var metrics = new List<Metric>();
         if (_termBatches > 0)
+        {
             for (int i = 0; i < TermNames.Length; i++) metrics.Add(new Metric("train_" + TermNames[i], _termSums[i] / _termBatches, false));
+            if (_denoising != null) metrics.Add(new Metric("train_dn_loss", _dnLossSum / _termBatches, false));
+        }
+        _dnLossSum = 0;
         Array.Clear(_termSums);
         _termBatches = 0;
         var stats = DetrEvaluation.Evaluate(_detector, _data.Val, _data.EvalTransform, _detection.EvalBatchSize).Stats;
