@@ -67,8 +67,8 @@ public sealed class DetrTransformer : Module
         // Groups as extra batch rows: the decoder's self-attention never mixes rows, so no group sees another's queries.
         int g = queryEmbed.Shape[0], q = queryEmbed.Shape[1];
         var queryPos = Ops.Repeat(queryEmbed.Unsqueeze(0), b, 1, 1, 1).Reshape(b * g, q, DModel);
-        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), map.PerRow(g, memory), padding == null ? null : map.PerRow(g, padding),
-            map.PerRow(g, tokenPos), queryPos, crossAttention);
+        // The cross-attention reads each image's memory once for all its rows.
+        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), memory, padding, tokenPos, queryPos, crossAttention);
     }
 
     /// <summary>
@@ -82,8 +82,9 @@ public sealed class DetrTransformer : Module
     public IReadOnlyList<Tensor> DecodeQueries(EncodedMap map, int rows, Tensor content, Tensor queryPos, Tensor queryPadding)
     {
         var (memory, padding, tokenPos) = map;
-        return Decoder.ForwardIntermediate(content, map.PerRow(rows, memory), padding == null ? null : map.PerRow(rows, padding),
-            map.PerRow(rows, tokenPos), queryPos, tgtPadding: queryPadding);
+        if (content.Rank != 3 || content.Shape[0] != memory.Shape[0] * rows || content.Shape[2] != DModel)
+            throw new ArgumentException($"DETR transformer: query content {ShapeUtil.Format(content.Shape)} is not [{memory.Shape[0] * rows}, T, {DModel}] ({rows} rows for each of {memory.Shape[0]} images)");
+        return Decoder.ForwardIntermediate(content, memory, padding, tokenPos, queryPos, tgtPadding: queryPadding);
     }
 }
 
@@ -91,16 +92,4 @@ public sealed class DetrTransformer : Module
 /// <param name="Memory">[B, h * w, hidden_dim]</param>
 /// <param name="Padding">[B, h * w] Int64, nonzero = padding; null when nothing is padded</param>
 /// <param name="Pos">[B, h * w, hidden_dim], the keys' positions</param>
-public sealed record EncodedMap(Tensor Memory, Tensor? Padding, Tensor Pos)
-{
-    /// <summary>Each image's rows of <paramref name="x"/> [B, ...] repeated <paramref name="g"/> times, image-major: [B * g, ...].</summary>
-    internal Tensor PerRow(int g, Tensor x)
-    {
-        if (g == 1) return x;
-        var repeats = Enumerable.Repeat(1, x.Rank + 1).ToArray();
-        repeats[1] = g;
-        var shape = x.Shape.ToArray();
-        shape[0] *= g;
-        return Ops.Repeat(x.Unsqueeze(1), repeats).Reshape(shape);
-    }
-}
+public sealed record EncodedMap(Tensor Memory, Tensor? Padding, Tensor Pos);
