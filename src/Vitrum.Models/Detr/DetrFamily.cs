@@ -55,7 +55,7 @@ public sealed class DetrFamily : ModelFamily<DetrConfig>
     /// </summary>
     public override TrainingRecipe Recipe(string model, string dataset) => (model, dataset) switch
     {
-        ("detr_digits", "digit-scenes") => new TrainingRecipe(Epochs: 20, BatchSize: 16, Lr: 2e-4, WeightDecay: 1e-4, WarmupEpochs: 0.5, LabelSmoothing: 0,
+        ("detr_digits", "digit-scenes") => new TrainingRecipe(Epochs: 20, BatchSize: 8, Lr: 2e-4, WeightDecay: 1e-4, WarmupEpochs: 0.5, LabelSmoothing: 0,
             ClipGrad: 0.1, BackbonePretrainEpochs: 2, QueryGroups: 4, DenoisingGroups: 3, BackbonePretrainCanvas: 64),
         _ => new TrainingRecipe(Epochs: 300, BatchSize: 2, Lr: 1e-4, WeightDecay: 1e-4, WarmupEpochs: 0, LabelSmoothing: 0, ClipGrad: 0.1, LrDropEpochs: 200),
     };
