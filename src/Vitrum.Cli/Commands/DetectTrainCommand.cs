@@ -78,12 +78,12 @@ public static class DetectTrainCommand
             }
             o = o with { Metadata = preprocess.ToMetadata() };
             var data = DetectionDatasetChoice.Data(a.Dataset, splits, cfg, preprocess);
-            var task = new DetectionTask(model, data, o, new DetectionOptions(LrDropEpochs: recipe.LrDropEpochs));
+            var task = new DetectionTask(model, data, o, new DetectionOptions(BackboneLrScale: recipe.BackboneLrScale, LrDropEpochs: recipe.LrDropEpochs));
             var trainer = new Trainer<DetectionBatch>(task, o) { OnStep = progress.Step, OnEpoch = progress.Epoch, Log = progress.Line };
             progress.Line(string.Format(CultureInfo.InvariantCulture,
                 "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}{15}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} threads -> {14}",
                 a.Model, detr.ParameterCount(), detr.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel), config.NumClasses, a.Dataset, data.Describe(),
-                o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, new DetectionOptions().BackboneLrScale,
+                o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, recipe.BackboneLrScale,
                 recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, WorkerPool.ThreadCount, o.OutDir,
                 (config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : "") + (config.DenoisingGroups > 0 ? $"; {config.DenoisingGroups} denoising groups" : "")));
             var r = trainer.Run(ctrlC.Token);
