@@ -16,7 +16,13 @@ namespace Vitrum.Models;
 /// classification as a first phase of the run, when no weights are given for it (0 = none).
 /// </param>
 /// <param name="QueryGroups">Detection: DETR's query groups in training (Group DETR; 1 = DETR's own training), when the config sets none.</param>
+/// <param name="BackbonePretrainCanvas">
+/// Detection: the backbone phase shows each digit scaled and placed at random on a black canvas of this side (0 = the
+/// data set's images as they are), so the classifier learns the digits at the scenes' sizes and anywhere in a larger map.
+/// </param>
+/// <param name="BackboneLrScale">Detection: the backbone's rate as a fraction of the others' (main.py: lr_backbone 1e-5 / lr 1e-4 = 0.1).</param>
+/// <param name="DenoisingGroups">Detection: DETR's denoising groups in training (DN-DETR; 0 = none), when the config sets none.</param>
 public sealed record TrainingRecipe(int Epochs = 10, int BatchSize = 128, double Lr = 1e-3, double WeightDecay = 0.05, double WarmupEpochs = 1,
     double LabelSmoothing = 0.1, int BeamSize = 1, int RandomShift = 2, double Cooldown = 0, int? WarmupSteps = null, int AverageLast = 0,
     double ClipGrad = 1.0, int? LrDropEpochs = null, int BackbonePretrainEpochs = 0, string BackbonePretrainDataset = "mnist",
-    int QueryGroups = 1);
+    int QueryGroups = 1, int DenoisingGroups = 0, int BackbonePretrainCanvas = 0, double BackboneLrScale = 0.1);

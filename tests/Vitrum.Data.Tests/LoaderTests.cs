@@ -61,4 +61,36 @@ public class LoaderTests
         new RandomResizedCrop(3, 3).Apply(src, dst, new Generator(2));
         Assert.All(dst.Data.Take(9), v => Assert.InRange(v, 0f, 5f));
     }
+
+    [Fact]
+    public void Random_place_pastes_the_scaled_digit_whole_on_a_black_canvas()
+    {
+        // A 28 x 28 "digit" whose 20 x 20 middle is ink (1), as MNIST centres its digits.
+        var src = new ImageBuffer();
+        var s = src.Resize(1, 28, 28);
+        for (int y = 4; y < 24; y++)
+            for (int x = 4; x < 24; x++) s[y * 28 + x] = 1;
+        var dst = new ImageBuffer();
+        var place = new RandomPlace(64, 16, 40);
+        var sides = new List<int>();
+        for (int seed = 0; seed < 20; seed++)
+        {
+            place.Apply(src, dst, new Generator((ulong)seed));
+            Assert.Equal((1, 64, 64), (dst.Channels, dst.Height, dst.Width));
+            // The ink's box: a square of the drawn size (16..40, give or take the bilinear fringe), all inside the canvas.
+            var ink = Enumerable.Range(0, 64 * 64).Where(i => dst.Data[i] > 0.5f).ToArray();
+            int top = ink.Min(i => i / 64), bottom = ink.Max(i => i / 64), left = ink.Min(i => i % 64), right = ink.Max(i => i % 64);
+            int side = bottom - top + 1;
+            Assert.InRange(side, 15, 41);
+            Assert.InRange(right - left + 1, side - 1, side + 1);
+            Assert.Equal(0f, dst.Data.Take(64 * 64).Where((v, i) => i / 64 < top - 1 || i / 64 > bottom + 1 || i % 64 < left - 1 || i % 64 > right + 1).Max());
+            sides.Add(side * 1000 + top * 64 + left);
+        }
+        Assert.True(sides.Distinct().Count() > 15, "sizes and places vary with the generator");
+        place.Apply(src, dst, new Generator(3));
+        var again = dst.Data.Take(64 * 64).ToArray();
+        place.Apply(src, dst, new Generator(3));
+        Assert.Equal(again, dst.Data.Take(64 * 64));
+        Assert.Throws<ArgumentException>(() => new RandomPlace(32, 16, 30));
+    }
 }

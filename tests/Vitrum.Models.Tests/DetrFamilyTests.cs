@@ -25,7 +25,6 @@ public class DetrFamilyTests
     }
 
     [Theory]
-    [InlineData("""{"family": "detr", "backbone": "resnet18", "dilation": true}""", "dilation needs a bottleneck backbone")]
     [InlineData("""{"family": "detr", "backbone": "resnet49"}""", "backbone is 'resnet49', expected one of")]
     [InlineData("""{"family": "detr", "backbone": "custom"}""", "backbone_config goes with backbone 'custom'")]
     [InlineData("""{"family": "detr", "backbone_config": {"family": "resnet"}}""", "backbone_config goes with backbone 'custom'")]

@@ -23,7 +23,6 @@ public class ResnetFamilyTests
     [Theory]
     [InlineData("""{"family": "resnet", "layers": [2, 2, 2]}""", "layers must list 4 positive block counts, got [2, 2, 2]")]
     [InlineData("""{"family": "resnet", "block": "wide"}""", "block is 'wide', expected 'basic' or 'bottleneck'")]
-    [InlineData("""{"family": "resnet", "replace_stride_with_dilation": [false, false, true]}""", "basic blocks do not support dilation")]
     [InlineData("""{"family": "resnet", "groups": 2}""", "basic blocks only support groups 1 and width_per_group 64")]
     [InlineData("""{"family": "resnet", "block": "bottleneck", "replace_stride_with_dilation": [true]}""", "replace_stride_with_dilation must have 3 entries")]
     [InlineData("""{"family": "resnet", "norm_layer": "group_norm"}""", "norm_layer is 'group_norm', expected 'batch_norm' or 'frozen_batch_norm'")]

@@ -66,6 +66,28 @@ public class ResnetStructureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Dilated_basic_block_stages_keep_their_weights_and_the_map_size_with_mmdetections_conv1_dilation()
+    {
+        // Widths that grow every stage, so each stage's first block has a downsample with or without its stride.
+        var plain = ResnetPresets.Resnet18 with { Channels = new[] { 8, 16, 24, 32 }, StemWidth = 8, NumClasses = 0 };
+        var dilated = plain with { ReplaceStrideWithDilation = new[] { false, true, true } };
+        var (a, b) = (Build(plain), Build(dilated));
+        // Same keys and shapes, so a classifier's weights load into the dilated body (as DETR's DC5 loads ImageNet's).
+        SameKeysAndShapes(a.StateDict().Select(kv => (kv.Key, kv.Value.Shape.ToArray())).ToList(), b);
+        // torchvision's _make_layer: a dilating stage's first block takes the previous dilation, the others the new one.
+        Assert.Equal(new[] { (2, 1), (1, 1), (1, 1), (1, 2), (1, 2), (1, 4) },
+            new[] { b.Stages[2].Blocks[0], b.Stages[2].Blocks[1], b.Stages[3].Blocks[0], b.Stages[3].Blocks[1] }
+                .Prepend(b.Stages[1].Blocks[1]).Prepend(b.Stages[1].Blocks[0]).Select(k => (k.Stride, k.Dilation)));
+        var conv1 = (Conv2d)b.Stages[3].Blocks[1].NamedChildren().First(c => c.Name == "conv1").Module;
+        var conv2 = (Conv2d)b.Stages[3].Blocks[1].NamedChildren().First(c => c.Name == "conv2").Module;
+        Assert.Equal((new Size2(4, 4), new Size2(4, 4), new Size2(1, 1), new Size2(1, 1)), (conv1.Dilation, conv1.Padding, conv2.Dilation, conv2.Padding));
+        using var _ = GradMode.NoGrad();
+        var x = Tensor.Randn(new Generator(1), 1, 3, 64, 64);
+        Assert.Equal(new[] { 1, 32, 2, 2 }, a.ForwardFeatures(x).Shape.ToArray());
+        Assert.Equal(new[] { 1, 32, 8, 8 }, b.ForwardFeatures(x).Shape.ToArray());
+    }
+
+    [Fact]
     public void Getter_keeps_only_the_children_up_to_the_last_asked_stage()
     {
         var model = Build(ResnetPresets.ResnetMnist);

@@ -21,19 +21,19 @@ public class DetectionTrainerTests : IDisposable
 
     private static readonly TrainOptions Tiny = new() { Epochs = 8, BatchSize = 4, Lr = 2e-3, WeightDecay = 1e-4, WarmupEpochs = 0, MinLr = 1e-4, ClipGrad = 0.1, Seed = 7 };
 
-    private DetectionTask Task(TrainOptions o, DetectionOptions? detection = null)
+    private DetectionTask Task(TrainOptions o, DetectionOptions? detection = null, string? config = null)
     {
-        var model = ModelRegistry.Build(ModelRegistry.ParseJson(TinyScenes.ConfigJson), seed: 3);
+        var model = ModelRegistry.Build(ModelRegistry.ParseJson(config ?? TinyScenes.ConfigJson), seed: 3);
         var norm = new Compose(new Normalize(new[] { 0.2f }, new[] { 0.4f }));
         DetectionDataset Split(DigitScenesSplit s) => DigitScenes.Load(_scenes, s, channels: 1);
         return new DetectionTask(model, new DetectionData(Split(DigitScenesSplit.Train), Split(DigitScenesSplit.Val), Split(DigitScenesSplit.Test), norm, norm), o, detection);
     }
 
-    private (TrainResult Result, List<EpochRecord> Epochs, DetectionTask Task) Train(string name, TrainOptions o)
+    private (TrainResult Result, List<EpochRecord> Epochs, DetectionTask Task) Train(string name, TrainOptions o, string? config = null)
     {
         o = o with { OutDir = Path.Combine(_dir, name) };
         var epochs = new List<EpochRecord>();
-        var task = Task(o);
+        var task = Task(o, config: config);
         return (new Trainer<DetectionBatch>(task, o) { OnEpoch = epochs.Add }.Run(), epochs, task);
     }
 
@@ -83,6 +83,25 @@ public class DetectionTrainerTests : IDisposable
         using var a = SafetensorsFile.Open(Path.Combine(_dir, "straight", "last.safetensors"));
         using var b = SafetensorsFile.Open(Path.Combine(_dir, "resumed", "last.safetensors"));
         Assert.Equal(a.Entries.Select(e => e.Name), b.Entries.Select(e => e.Name));
+        foreach (var e in a.Entries) Assert.True(a.Load(e.Name).ToArray().SequenceEqual(b.Load(e.Name).ToArray()), $"{e.Name} differs after resuming");
+        Assert.Equal(straight.Test.Select(m => m.Value), resumed.Test.Select(m => m.Value));
+    }
+
+    [Fact]
+    public void Denoising_groups_train_report_their_loss_and_a_resumed_run_draws_the_same_noise_bit_for_bit()
+    {
+        var config = "{\"dn_groups\": 2, " + TinyScenes.ConfigJson.TrimStart()[1..];
+        var o = Tiny with { Epochs = 2 };
+        var (straight, epochs, task) = Train("dn-straight", o, config);
+        Assert.Equal(2, ((DetrConfig)task.Model.Config).DenoisingGroups);
+        Assert.All(epochs, e => Assert.True(e["train_dn_loss"] > 0 && double.IsFinite(e["train_dn_loss"]), $"epoch {e.Epoch} train_dn_loss = {e["train_dn_loss"]}"));
+        Assert.True(epochs[^1]["train_dn_loss"] < epochs[0]["train_dn_loss"], $"dn loss {epochs[0]["train_dn_loss"]:F3} -> {epochs[^1]["train_dn_loss"]:F3}");
+        var (stopped, _, _) = Train("dn-resumed", o with { MaxSteps = 3 }, config);
+        Assert.True(stopped.Interrupted);
+        var (resumed, _, _) = Train("dn-resumed", o with { Resume = true }, config);
+        using var a = SafetensorsFile.Open(Path.Combine(_dir, "dn-straight", "last.safetensors"));
+        using var b = SafetensorsFile.Open(Path.Combine(_dir, "dn-resumed", "last.safetensors"));
+        Assert.Contains(a.Entries, e => e.Name == "dn_label_embed.weight");
         foreach (var e in a.Entries) Assert.True(a.Load(e.Name).ToArray().SequenceEqual(b.Load(e.Name).ToArray()), $"{e.Name} differs after resuming");
         Assert.Equal(straight.Test.Select(m => m.Value), resumed.Test.Select(m => m.Value));
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Vitrum.Data.Loading;
+using Vitrum.Data.Transforms;
 using Vitrum.Models;
 using Vitrum.Training;
 using Vitrum.Training.Tasks;
@@ -16,6 +17,9 @@ namespace Vitrum.Cli.Commands;
 public static class BackbonePretraining
 {
     public const string Folder = "backbone", Weights = "pretrained.safetensors";
+
+    /// <summary>The digit sizes (ink, pixels) of a canvas pretraining: the digit scenes' 16-48, as far as the canvas holds them.</summary>
+    public const int CanvasDigitMin = 16, CanvasDigitMax = 48;
 
     /// <summary>The phase's weights file, after training it unless done; null when it was interrupted.</summary>
     /// <param name="backbone">the ResNet preset of the DETR's backbone</param>
@@ -49,9 +53,16 @@ public static class BackbonePretraining
         string dataset = recipe.BackbonePretrainDataset;
         var data = DatasetChoice.Load(dataset, model.ImageSize, progress.Line);
         var (trainTf, testTf) = DatasetChoice.Transforms(dataset, model.InChannels, model.ImageSize, data.Train.Height, defaults.RandomShift);
+        if (recipe.BackbonePretrainCanvas > 0)
+        {
+            // Digits of the scenes' sizes anywhere on a larger canvas, in training and test alike (the last step normalizes).
+            var place = new RandomPlace(recipe.BackbonePretrainCanvas, CanvasDigitMin, Math.Min(CanvasDigitMax, (int)(recipe.BackbonePretrainCanvas * RandomPlace.InkFraction)));
+            (trainTf, testTf) = (new[] { place, trainTf[^1] }, new[] { place, testTf[^1] });
+        }
         po = po with { Metadata = DatasetChoice.Preprocessing(dataset, model.InChannels).ToMetadata() };
-        progress.Line(string.Format(CultureInfo.InvariantCulture, "backbone: training {0} on {1} classification first ({2} epochs, batch {3}, lr {4}) -> {5}",
-            backbone, dataset, po.Epochs, po.BatchSize, po.Lr, dir));
+        progress.Line(string.Format(CultureInfo.InvariantCulture, "backbone: training {0} on {1} classification first ({2} epochs, batch {3}, lr {4}{6}) -> {5}",
+            backbone, dataset, po.Epochs, po.BatchSize, po.Lr, dir,
+            recipe.BackbonePretrainCanvas > 0 ? $", digits placed on {recipe.BackbonePretrainCanvas}x{recipe.BackbonePretrainCanvas} canvases" : ""));
         var trainer = new Trainer<Batch>(new ImageClassificationTask(model.Instance, data, trainTf, testTf, po), po)
         {
             OnStep = progress.Step,

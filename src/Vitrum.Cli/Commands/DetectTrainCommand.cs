@@ -53,6 +53,7 @@ public static class DetectTrainCommand
             throw new CliException($"--num-classes {n} is too few for {a.Dataset}: its category ids go up to {needed - 1}, so DETR needs num_classes >= {needed}");
         // A fine-tuning run keeps the checkpoint's architecture: a DETR checkpoint has no training-only query groups to load.
         if (config.GroupDetr == null && recipe.QueryGroups > 1 && a.Pretrained == null) config = config with { GroupDetr = recipe.QueryGroups };
+        if (config.DnGroups == null && recipe.DenoisingGroups > 0 && a.Pretrained == null) config = config with { DnGroups = recipe.DenoisingGroups };
         try { config = (DetrConfig)family.WithClasses(config, a.NumClasses ?? needed); }
         catch (ArgumentException e) { throw new CliException(e.Message); }
         var model = ModelRegistry.Build(config, (ulong)a.Seed);
@@ -90,14 +91,14 @@ public static class DetectTrainCommand
             }
             o = o with { Metadata = preprocess.ToMetadata() };
             var data = DetectionDatasetChoice.Data(a.Dataset, splits, cfg, preprocess);
-            var task = new DetectionTask(model, data, o, new DetectionOptions(LrDropEpochs: recipe.LrDropEpochs));
+            var task = new DetectionTask(model, data, o, new DetectionOptions(BackboneLrScale: recipe.BackboneLrScale, LrDropEpochs: recipe.LrDropEpochs));
             var trainer = new Trainer<DetectionBatch>(task, o) { OnStep = progress.Step, OnEpoch = progress.Epoch, Log = progress.Line };
             progress.Line(string.Format(CultureInfo.InvariantCulture,
                 "training {0} ({1:N0} parameters, {2:N0} trained; num_classes {3}{15}) on {4} ({5}): {6} epochs{7}, batch {8}, lr {9} (backbone x{10}), {11}, clip {12}, {13} -> {14}",
                 a.Model, detr.ParameterCount(), detr.Parameters().Where(p => p.RequiresGrad).Sum(p => (long)p.Numel), config.NumClasses, a.Dataset, data.Describe(),
-                o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, new DetectionOptions().BackboneLrScale,
+                o.Epochs, o.MaxMinutes is double m ? $" or {m:F1} minutes" : "", o.BatchSize, o.Lr, recipe.BackboneLrScale,
                 recipe.LrDropEpochs is int drop ? $"lr / 10 after epoch {drop}" : "cosine", o.ClipGrad, DataParallel.Describe(group, WorkerPool.ThreadCount), o.OutDir,
-                config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : ""));
+                (config.QueryGroups > 1 ? $"; {config.QueryGroups} query groups in training" : "") + (config.DenoisingGroups > 0 ? $"; {config.DenoisingGroups} denoising groups" : "")));
             var r = trainer.Run(ctrlC.Token);
             if (lead) Report(a, r, o.OutDir, group);
             return r.Interrupted ? 130 : 0;

@@ -22,7 +22,10 @@ public sealed record DetrConfig : IModelConfig
     [JsonPropertyName("backbone")] public string Backbone { get; init; } = "resnet50";
     /// <summary>The backbone's own config when <see cref="Backbone"/> is "custom" (Vitrum's, for ResNets narrower than the presets); null otherwise.</summary>
     [JsonPropertyName("backbone_config")] public ResnetConfig? BackboneConfig { get; init; }
-    /// <summary>DC5: the last stage dilates instead of striding, doubling the feature map's side (bottleneck backbones only, as torchvision).</summary>
+    /// <summary>
+    /// DC5: the last stage dilates instead of striding, doubling the feature map's side. torchvision (so the official
+    /// code) supports it for bottleneck backbones only; Vitrum's basic blocks dilate too (<see cref="Resnet.BasicBlock"/>).
+    /// </summary>
     [JsonPropertyName("dilation")] public bool Dilation { get; init; }
     /// <summary>"sine" (fixed, over the padding mask) or "learned" (row and column tables of 50 entries).</summary>
     [JsonPropertyName("position_embedding")] public string PositionEmbedding { get; init; } = Sine;
@@ -51,10 +54,21 @@ public sealed record DetrConfig : IModelConfig
     /// DETR. Null (omitted) = 1.
     /// </summary>
     [JsonPropertyName("group_detr")] public int? GroupDetr { get; init; }
+    /// <summary>
+    /// Vitrum's training aid from DN-DETR (Li et al. 2022): this many denoising groups in training, each a copy of the
+    /// image's target boxes and labels with noise (<see cref="DenoisingQueries"/>) fed to the decoder as extra queries
+    /// (content from <c>dn_label_embed</c>, positions from <c>dn_box_embed</c>) that must reconstruct their targets,
+    /// without matching; each group decoded on its own, so the object queries never see them. Unused in eval mode,
+    /// where the model is a plain DETR. Null (omitted) = none.
+    /// </summary>
+    [JsonPropertyName("dn_groups")] public int? DnGroups { get; init; }
     [JsonPropertyName("family")] public string Family { get; init; } = "detr";
 
     /// <summary>The query groups in training (<see cref="GroupDetr"/>, 1 when omitted).</summary>
     [JsonIgnore] public int QueryGroups => GroupDetr ?? 1;
+
+    /// <summary>The denoising groups in training (<see cref="DnGroups"/>, 0 when omitted).</summary>
+    [JsonIgnore] public int DenoisingGroups => DnGroups ?? 0;
 
     /// <summary>
     /// The backbone body as DETR builds it: the ResNet with FrozenBatchNorm2d, replace_stride_with_dilation
@@ -75,7 +89,6 @@ public sealed record DetrConfig : IModelConfig
         Need(Family == "detr", $"family is '{Family}', expected 'detr'");
         Need((Backbone == Custom) == (BackboneConfig != null), $"backbone_config goes with backbone '{Custom}' and only with it (backbone is '{Backbone}', backbone_config {(BackboneConfig == null ? "absent" : "given")})");
         var body = Body();
-        Need(!Dilation || body.IsBottleneck, $"dilation needs a bottleneck backbone (torchvision's BasicBlock does not support dilation), got '{Backbone}'");
         try { body.Validate(); }
         catch (ArgumentException e) { throw new ArgumentException($"DETR config: backbone '{Backbone}': {e.Message}", e); }
         Need(PositionEmbedding is Sine or Learned, $"position_embedding is '{PositionEmbedding}', expected '{Sine}' or '{Learned}'");
@@ -88,6 +101,7 @@ public sealed record DetrConfig : IModelConfig
         Need(Dropout is >= 0 and < 1, $"dropout must be in [0, 1), got {Dropout}");
         Need(NumQueries >= 1, $"num_queries must be positive, got {NumQueries}");
         Need(GroupDetr is null or >= 1, $"group_detr must be at least 1, got {GroupDetr}");
+        Need(DnGroups is null or >= 0, $"dn_groups must not be negative, got {DnGroups}");
         Need(NumClasses >= 1, $"num_classes must be positive, got {NumClasses}");
         Need(ImgSize > 0 && MaxSize >= ImgSize, $"img_size {ImgSize} must be positive and max_size {MaxSize} at least img_size");
         return this;

@@ -27,6 +27,12 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
     /// <summary>The queries of the training-only groups 2..G (Group DETR), [(G - 1) * num_queries, hidden_dim]; null with one group.</summary>
     public Embedding? GroupQueryEmbed { get; }
 
+    /// <summary>Training only (DN-DETR): a denoising query's content from its noised label, [num_classes, hidden_dim]; null without dn_groups.</summary>
+    public Embedding? DnLabelEmbed { get; }
+
+    /// <summary>Training only (DN-DETR): a denoising query's position from its noised box's sine embedding, a 2-layer MLP; null without dn_groups.</summary>
+    public DetrMlp? DnBoxEmbed { get; }
+
     public DetrModel(DetrConfig config, ulong seed = 0)
     {
         Config = config.Validate();
@@ -41,6 +47,11 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
         Backbone = RegisterModule("backbone", backbone);
         if (config.QueryGroups > 1)
             GroupQueryEmbed = RegisterModule("group_query_embed", new Embedding((config.QueryGroups - 1) * config.NumQueries, d, gen: gen));
+        if (config.DenoisingGroups > 0)
+        {
+            DnLabelEmbed = RegisterModule("dn_label_embed", new Embedding(config.NumClasses, d, gen: gen));
+            DnBoxEmbed = RegisterModule("dn_box_embed", new DetrMlp(d, d, d, 2, gen));
+        }
     }
 
     /// <summary>The class logits and boxes of every query (and of every decoder layer before the last with aux_loss).</summary>
@@ -54,17 +65,55 @@ public sealed class DetrModel : Module<ImageBatch, DetrOutput>, IInferenceFusion
     /// <param name="map">the feature map's padding, (h, w) its size</param>
     private DetrOutput Forward(ImageBatch input, ICollection<Tensor>? crossAttention, out PaddingMask map)
     {
+        var encoded = Encode(input, out map);
+        var queries = QueryEmbed.Weight;
+        if (GroupQueryEmbed != null && Training)
+            queries = Ops.Cat(new[] { queries, GroupQueryEmbed.Weight }).Reshape(Config.QueryGroups, Config.NumQueries, Config.HiddenDim);
+        return Heads(Transformer.Decode(encoded, queries, crossAttention));
+    }
+
+    private EncodedMap Encode(ImageBatch input, out PaddingMask map)
+    {
         var images = input.Images;
         var flags = input.CheckedPadding("DETR", Backbone.Backbone.InChans);
         var padding = new PaddingMask(flags, images.Shape[0], images.Shape[2], images.Shape[3]);
         var (features, mask, pos) = Backbone.Forward(images, padding);
         map = mask;
-        var queries = QueryEmbed.Weight;
-        if (GroupQueryEmbed != null && Training)
-            queries = Ops.Cat(new[] { queries, GroupQueryEmbed.Weight }).Reshape(Config.QueryGroups, Config.NumQueries, Config.HiddenDim);
-        var hs = Transformer.Forward(InputProj.Forward(features), mask, queries, pos, crossAttention);
+        return Transformer.Encode(InputProj.Forward(features), mask, pos);
+    }
+
+    /// <summary>The class and box heads on every decoder layer's output (the last alone without aux_loss).</summary>
+    private DetrOutput Heads(IReadOnlyList<Tensor> hs)
+    {
         var outputs = (Config.AuxLoss ? hs : hs.Skip(hs.Count - 1)).Select(h => new DetrOutput(ClassEmbed.Forward(h), Ops.Sigmoid(BboxEmbed.Forward(h)))).ToList();
         return outputs[^1] with { AuxOutputs = outputs.Take(outputs.Count - 1).ToArray() };
+    }
+
+    /// <summary>
+    /// Training with DN-DETR's denoising queries: the object queries' outputs as <see cref="Forward(ImageBatch)"/> gives
+    /// them in training, and those of the denoising queries, decoded over the same encoder output in rows of their own
+    /// (each (image, group) a row, padding queries seen by none) through the same heads.
+    /// </summary>
+    /// <param name="input">images and their padding mask, as <see cref="Forward(ImageBatch)"/></param>
+    /// <param name="dn">the noised targets of the batch's images, <see cref="DetrConfig.DnGroups"/> groups of them</param>
+    /// <returns>the object queries' outputs, and the denoising queries' [B * groups, slots, ...] (with aux outputs as aux_loss says)</returns>
+    /// <exception cref="InvalidOperationException">the model is in eval mode or has no denoising groups</exception>
+    /// <exception cref="ArgumentException">the queries are for another batch size or group count</exception>
+    public (DetrOutput Output, DetrOutput Denoised) ForwardDenoising(ImageBatch input, DenoisingQueries dn)
+    {
+        if (!Training || DnLabelEmbed == null || DnBoxEmbed == null)
+            throw new InvalidOperationException($"DETR: denoising queries are a training aid: the model must be in training mode with dn_groups (it has {Config.DenoisingGroups}, training {Training})");
+        if (dn.Batch != input.Images.Shape[0] || dn.Groups != Config.DenoisingGroups)
+            throw new ArgumentException($"DETR: denoising queries for {dn.Batch} images in {dn.Groups} groups, expected {input.Images.Shape[0]} images (the batch) in dn_groups {Config.DenoisingGroups}");
+        var encoded = Encode(input, out _);
+        var queries = QueryEmbed.Weight;
+        if (GroupQueryEmbed != null)
+            queries = Ops.Cat(new[] { queries, GroupQueryEmbed.Weight }).Reshape(Config.QueryGroups, Config.NumQueries, Config.HiddenDim);
+        var output = Heads(Transformer.Decode(encoded, queries));
+        var content = DnLabelEmbed.Forward(dn.Labels);
+        var position = DnBoxEmbed.Forward(dn.SineEmbedding(Config.HiddenDim));
+        var denoised = Heads(Transformer.DecodeQueries(encoded, dn.Groups, content, position, dn.Padding));
+        return (output, denoised);
     }
 
     /// <summary>The outputs and the last decoder layer's cross-attention, averaged over its heads, per query over the feature map.</summary>

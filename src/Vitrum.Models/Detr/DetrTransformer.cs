@@ -40,21 +40,56 @@ public sealed class DetrTransformer : Module
     /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
     /// <param name="crossAttention">when given, receives each decoder layer's cross-attention probabilities [B, nheads, Q, h * w], in order</param>
     /// <returns>every decoder layer's normed output [B, Q, hidden_dim] (with groups [B * G, Q, hidden_dim], image-major), in order</returns>
-    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null)
+    public IReadOnlyList<Tensor> Forward(Tensor src, PaddingMask mask, Tensor queryEmbed, Tensor pos, ICollection<Tensor>? crossAttention = null) =>
+        Decode(Encode(src, mask, pos), queryEmbed, crossAttention);
+
+    /// <summary>The encoder over the flattened map: its output, the keys' padding and the positions, as the decoder reads them.</summary>
+    /// <param name="src">[B, hidden_dim, h, w], the projected feature map</param>
+    /// <param name="mask">its padding</param>
+    /// <param name="pos">[B, hidden_dim, h, w], the map's position embedding</param>
+    public EncodedMap Encode(Tensor src, PaddingMask mask, Tensor pos)
     {
         int b = src.Shape[0], hw = src.Shape[2] * src.Shape[3];
         var tokens = src.Reshape(b, DModel, hw).Transpose(1, 2);
         var tokenPos = pos.Reshape(b, DModel, hw).Transpose(1, 2);
         // The official code passes the mask always; without padding it changes nothing, so the masked path is skipped.
         var padding = mask.Any ? mask.KeyPadding() : null;
-        var memory = Encoder.Forward(tokens, padding, tokenPos);
+        return new EncodedMap(Encoder.Forward(tokens, padding, tokenPos), padding, tokenPos);
+    }
+
+    /// <summary>The decoder's queries over an encoded map (see <see cref="Forward"/>).</summary>
+    public IReadOnlyList<Tensor> Decode(EncodedMap map, Tensor queryEmbed, ICollection<Tensor>? crossAttention = null)
+    {
+        var (memory, padding, tokenPos) = map;
+        int b = memory.Shape[0];
         if (queryEmbed.Rank == 2)
             return Decoder.ForwardIntermediate(Tensor.Zeros(b, queryEmbed.Shape[0], DModel), memory, padding, tokenPos, queryEmbed.Unsqueeze(0), crossAttention);
         // Groups as extra batch rows: the decoder's self-attention never mixes rows, so no group sees another's queries.
         int g = queryEmbed.Shape[0], q = queryEmbed.Shape[1];
-        Tensor PerGroup(Tensor x) => Ops.Repeat(x.Unsqueeze(1), 1, g, 1, 1).Reshape(b * g, x.Shape[1], x.Shape[2]);
-        var groupPadding = mask.Any ? Ops.Repeat(padding!.Unsqueeze(1), 1, g, 1).Reshape(b * g, hw) : null;
         var queryPos = Ops.Repeat(queryEmbed.Unsqueeze(0), b, 1, 1, 1).Reshape(b * g, q, DModel);
-        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), PerGroup(memory), groupPadding, PerGroup(tokenPos), queryPos, crossAttention);
+        // The cross-attention reads each image's memory once for all its rows.
+        return Decoder.ForwardIntermediate(Tensor.Zeros(b * g, q, DModel), memory, padding, tokenPos, queryPos, crossAttention);
+    }
+
+    /// <summary>
+    /// Queries with content of their own over an encoded map, <paramref name="rows"/> rows of them per image (DN-DETR's
+    /// denoising groups, each decoded on its own), the padded ones seen by no other query.
+    /// </summary>
+    /// <param name="content">[B * rows, T, hidden_dim], the queries' starting content (DETR's object queries start at zero)</param>
+    /// <param name="queryPos">[B * rows, T, hidden_dim], their positions</param>
+    /// <param name="queryPadding">[B * rows, T] Int64, nonzero = a padding query no other query attends</param>
+    /// <returns>every decoder layer's normed output [B * rows, T, hidden_dim], in order</returns>
+    public IReadOnlyList<Tensor> DecodeQueries(EncodedMap map, int rows, Tensor content, Tensor queryPos, Tensor queryPadding)
+    {
+        var (memory, padding, tokenPos) = map;
+        if (content.Rank != 3 || content.Shape[0] != memory.Shape[0] * rows || content.Shape[2] != DModel)
+            throw new ArgumentException($"DETR transformer: query content {ShapeUtil.Format(content.Shape)} is not [{memory.Shape[0] * rows}, T, {DModel}] ({rows} rows for each of {memory.Shape[0]} images)");
+        return Decoder.ForwardIntermediate(content, memory, padding, tokenPos, queryPos, tgtPadding: queryPadding);
     }
 }
+
+/// <summary>The encoder's output for a batch, as the decoder reads it.</summary>
+/// <param name="Memory">[B, h * w, hidden_dim]</param>
+/// <param name="Padding">[B, h * w] Int64, nonzero = padding; null when nothing is padded</param>
+/// <param name="Pos">[B, h * w, hidden_dim], the keys' positions</param>
+public sealed record EncodedMap(Tensor Memory, Tensor? Padding, Tensor Pos);

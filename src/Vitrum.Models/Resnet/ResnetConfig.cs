@@ -29,7 +29,7 @@ public sealed record ResnetConfig : IModelConfig
     [JsonPropertyName("groups")] public int Groups { get; init; } = 1;
     /// <summary>A bottleneck's inner width is planes * width_per_group / 64 * groups (wide_resnet50_2: 128); basic blocks take 64.</summary>
     [JsonPropertyName("width_per_group")] public int WidthPerGroup { get; init; } = 64;
-    /// <summary>Stages 2, 3 and 4: dilate by 2 instead of striding (DETR's DC5 sets the last; torchvision refuses it for basic blocks).</summary>
+    /// <summary>Stages 2, 3 and 4: dilate by 2 instead of striding (DETR's DC5 sets the last; torchvision refuses it for basic blocks, Vitrum allows it).</summary>
     [JsonPropertyName("replace_stride_with_dilation")] public bool[] ReplaceStrideWithDilation { get; init; } = { false, false, false };
     /// <summary>"batch_norm" (torch.nn.BatchNorm2d) or "frozen_batch_norm" (torchvision's FrozenBatchNorm2d, DETR's backbone).</summary>
     [JsonPropertyName("norm_layer")] public string NormLayer { get; init; } = BatchNorm;
@@ -76,8 +76,8 @@ public sealed record ResnetConfig : IModelConfig
         if (!IsBottleneck)
         {
             // torchvision's BasicBlock raises for all three.
+            // torchvision's BasicBlock also refuses dilation; Vitrum's dilates its conv1 (see BasicBlock).
             Need(Groups == 1 && WidthPerGroup == 64, $"basic blocks only support groups 1 and width_per_group 64, got {Groups} and {WidthPerGroup}");
-            Need(!dilate.Any(d => d), "basic blocks do not support dilation (replace_stride_with_dilation must be all false, as torchvision's BasicBlock requires)");
         }
         else Need(channels.All(c => BottleneckWidth(c) > 0), $"width_per_group {WidthPerGroup} leaves a bottleneck of channels [{string.Join(", ", channels)}] no inner channels");
         return this;

@@ -29,7 +29,7 @@ public sealed class ResnetStage : Module<Tensor, Tensor>
             int inputs = i == 0 ? inplanes : config.StageChannels(stage);
             ResnetBlock block = config.IsBottleneck
                 ? new Bottleneck(config, inputs, planes, i == 0 ? stride : 1, i == 0 ? previous : dilation, gen)
-                : new BasicBlock(config, inputs, planes, i == 0 ? stride : 1, gen);
+                : new BasicBlock(config, inputs, planes, i == 0 ? stride : 1, i == 0 ? previous : dilation, gen);
             _blocks.Add(RegisterModule(i.ToString(System.Globalization.CultureInfo.InvariantCulture), block));
         }
     }

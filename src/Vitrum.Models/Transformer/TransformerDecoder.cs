@@ -45,14 +45,15 @@ public sealed class TransformerDecoder : Module
     /// <param name="pos">[N, S, E] added to the memory's keys, or null</param>
     /// <param name="queryPos">[N, T, E] (or broadcastable) added to the queries, or null</param>
     /// <param name="crossAttention">when given, receives each layer's cross-attention probabilities [N, H, T, S], in order</param>
+    /// <param name="tgtPadding">[N, T] int64, nonzero = a query no other query attends in the self-attention; or null</param>
     /// <returns>one [N, T, E] per layer, in order</returns>
     public IReadOnlyList<Tensor> ForwardIntermediate(Tensor x, Tensor memory, Tensor? memoryPadding, Tensor? pos, Tensor? queryPos,
-        ICollection<Tensor>? crossAttention = null)
+        ICollection<Tensor>? crossAttention = null, Tensor? tgtPadding = null)
     {
         var outputs = new List<Tensor>(Layers.Count);
         foreach (var layer in Layers)
         {
-            x = layer.Forward(x, memory, null, memoryPadding, tgtIsCausal: false, pos, queryPos, crossAttention);
+            x = layer.Forward(x, memory, tgtPadding, memoryPadding, tgtIsCausal: false, pos, queryPos, crossAttention);
             outputs.Add(Norm.Forward(x));
         }
         return outputs;

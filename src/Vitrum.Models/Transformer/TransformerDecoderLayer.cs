@@ -36,13 +36,14 @@ public sealed class TransformerDecoderLayer : FeedForwardLayer
     }
 
     /// <param name="x">[N, T, E]</param>
-    /// <param name="memory">[N, S, E], the encoder's output</param>
+    /// <param name="memory">[N, S, E], the encoder's output; or [M, S, E] shared by N / M consecutive rows of x each
+    /// (DETR's query groups: the cross-attention, query by query, reads the memory projected once per image)</param>
     /// <param name="tgtPadding">[N, T] int64, nonzero = padding key; or null</param>
-    /// <param name="memoryPadding">[N, S] int64, nonzero = padding key; or null</param>
+    /// <param name="memoryPadding">[N, S] (or [M, S]) int64, nonzero = padding key; or null</param>
     /// <param name="tgtIsCausal">position t of the self-attention attends positions &lt;= t only (sequence decoding; DETR's queries attend all)</param>
     /// <param name="pos">[N, S, E] added to the memory's keys in the cross-attention, or null</param>
     /// <param name="queryPos">[N, T, E] (or broadcastable) added to the queries and keys of the self-attention and the queries of the cross-attention, or null</param>
-    /// <param name="crossAttention">when given, receives the cross-attention probabilities [N, H, T, S] (the unfused path, beside the fused one the layer runs)</param>
+    /// <param name="crossAttention">when given, receives the cross-attention probabilities [N, H, T, S] (the unfused path, beside the fused one the layer runs); not with a shared memory</param>
     /// <returns>[N, T, E]</returns>
     public Tensor Forward(Tensor x, Tensor memory, Tensor? tgtPadding, Tensor? memoryPadding, bool tgtIsCausal,
         Tensor? pos = null, Tensor? queryPos = null, ICollection<Tensor>? crossAttention = null)
@@ -56,6 +57,16 @@ public sealed class TransformerDecoderLayer : FeedForwardLayer
         x = Residual(x, Norm2, h =>
         {
             var queries = WithPos(h, queryPos);
+            int rows = h.Shape[0], shared = memory.Shape[0];
+            if (rows != shared)
+            {
+                if (shared < 1 || rows % shared != 0 || crossAttention != null)
+                    throw new ArgumentException($"TransformerDecoderLayer: {rows} query rows cannot share a memory of {shared} rows ({ShapeUtil.Format(memory.Shape)}){(crossAttention != null ? " while recording the cross-attention" : "")}");
+                // Each query attends on its own: the rows of one memory row can be read as one longer row.
+                int t = h.Shape[1], e = h.Shape[2];
+                var merged = MultiheadAttn.Forward(queries.Reshape(shared, rows / shared * t, e), keys, memory, memoryPadding);
+                return _dropout2.Forward(merged.Reshape(rows, t, e));
+            }
             crossAttention?.Add(MultiheadAttn.Probabilities(queries, keys, memoryPadding));
             return _dropout2.Forward(MultiheadAttn.Forward(queries, keys, memory, memoryPadding));
         });

@@ -37,6 +37,10 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallel
     private readonly double[] _termSums = new double[TermNames.Length];
     private int _termBatches;
     private readonly int _groups;
+    private readonly DetrModel? _denoising;
+    private readonly DenoisingCriterion _dnCriterion = new();
+    private readonly Generator _dnNoise;
+    private double _dnLossSum;
 
     public DetectionTask(ModelInstance model, DetectionData data, TrainOptions options, DetectionOptions? detection = null)
     {
@@ -45,6 +49,9 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallel
         var config = model.Config as DetrConfig ?? throw new ArgumentException($"detection training needs a DETR, not a '{model.Family.Name}' model");
         Criterion = new SetCriterion(config.NumClasses);
         _groups = config.QueryGroups;
+        if (config.DenoisingGroups > 0)
+            _denoising = model.Module as DetrModel ?? throw new ArgumentException($"detection training: dn_groups {config.DenoisingGroups} needs Vitrum's DetrModel");
+        _dnNoise = new Generator(options.Seed ^ 0xD0_15E5UL);
         var group = options.Group;
         if (options.BatchSize % group.Size != 0)
             throw new ArgumentException($"the batch size {options.BatchSize} is the global batch of {group.Size} processes and must divide by {group.Size}");
@@ -104,9 +111,23 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallel
     /// <summary>The weighted set loss; its weight is the batch's target boxes and "correct" its matched queries of the right class.</summary>
     public BatchLoss Loss(DetectionBatch batch, long step)
     {
-        var output = _detector.Forward(new ImageBatch(batch.Images, batch.Mask));
-        var targets = Targets(batch, _groups);
-        var losses = Criterion.Forward(output, targets, WholeBatchNormalizers(output, targets));
+        var images = new ImageBatch(batch.Images, batch.Mask);
+        DetrOutput output;
+        Tensor? dnLoss = null;
+        if (_denoising != null)
+        {
+            // The noise of a step depends on the seed and the step alone, so a resumed run draws what it would have.
+            _dnNoise.Reseed(_options.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)step);
+            var targets = batch.Targets.Select(t => new DetrTarget(t.Labels, t.Boxes)).ToArray();
+            var dn = DenoisingQueries.Make(targets, _denoising.Config.DenoisingGroups, _denoising.Config.NumClasses, _dnNoise);
+            (output, var denoised) = _denoising.ForwardDenoising(images, dn);
+            // Data-parallel, each rank's reconstruction loss is its own part's mean (as DN-DETR's under DDP).
+            dnLoss = _dnCriterion.Forward(denoised, dn).Total;
+            _dnLossSum += dnLoss.Item();
+        }
+        else output = _detector.Forward(images);
+        var grouped = Targets(batch, _groups);
+        var losses = Criterion.Forward(output, grouped, WholeBatchNormalizers(output, grouped));
         var final = losses.Final;
         int boxes = batch.Targets.Sum(t => t.Count) * _groups;
         double classError = final.ClassError ?? 100;
@@ -117,7 +138,7 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallel
         _termSums[4] += final.CardinalityError;
         _termBatches++;
         long correct = (long)Math.Round((100 - classError) * boxes / 100);
-        return new BatchLoss(losses.Total, Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
+        return new BatchLoss(dnLoss == null ? losses.Total : Ops.Add(losses.Total, dnLoss), Math.Max(boxes, 1), boxes == 0 ? 0 : correct, batch.Size);
     }
 
     /// <summary>Data-parallel: the whole batch's divisors, the ranks' shares summed (one small all-reduce a step); else null (this batch's own).</summary>
@@ -136,10 +157,14 @@ public sealed class DetectionTask : ITrainingTask<DetectionBatch>, IDataParallel
     {
         var metrics = new List<Metric>();
         var group = _options.Group;
-        var terms = _termSums.Append(_termBatches).ToArray();
+        var terms = _termSums.Append(_dnLossSum).Append(_termBatches).ToArray();
         group.Sum(terms);
         if (terms[^1] > 0)
+        {
             for (int i = 0; i < TermNames.Length; i++) metrics.Add(new Metric("train_" + TermNames[i], terms[i] / terms[^1], false));
+            if (_denoising != null) metrics.Add(new Metric("train_dn_loss", terms[^2] / terms[^1], false));
+        }
+        _dnLossSum = 0;
         Array.Clear(_termSums);
         _termBatches = 0;
         var stats = DetrEvaluation.Evaluate(_detector, _data.Val, _data.EvalTransform, _detection.EvalBatchSize, group: group).Stats;
