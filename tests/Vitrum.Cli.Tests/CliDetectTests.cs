@@ -155,12 +155,14 @@ public class CliDetectTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Bench_model_times_a_detector_at_the_size_given(bool train)
+    [InlineData(false, 1)]
+    [InlineData(true, 1)]
+    [InlineData(true, 3)]
+    public void Bench_model_times_a_detector_at_the_size_given(bool train, int queryGroups)
     {
         var config = Path.Combine(_dir, "tiny_detr.json");
-        File.WriteAllText(config, Tiny.ToJson());
+        // With query groups a training step matches each group to the image's targets on its own.
+        File.WriteAllText(config, (Tiny with { GroupDetr = queryGroups > 1 ? queryGroups : null }).ToJson());
         var args = new List<string> { "bench", "model", "--model", config, "--size", "40x56", "--batch", "2", "--warmup", "0", "--runs", "1", "--threads", "1", "--json" };
         if (train) args.Add("--train");
 

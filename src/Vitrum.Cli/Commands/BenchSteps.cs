@@ -47,7 +47,9 @@ public static class BenchSteps
     /// </summary>
     public static Action DetectorTraining(ModelHandle model, Tensor x, int numClasses)
     {
-        var targets = Enumerable.Range(0, x.Shape[0]).Select(i => Targets(i, numClasses)).ToArray();
+        // Group DETR matches every query group on its own: each image's targets once per group, as DetectionTask gives them.
+        int groups = (model.Instance.Config as Models.Detr.DetrConfig)?.QueryGroups ?? 1;
+        var targets = Enumerable.Range(0, x.Shape[0]).SelectMany(i => Enumerable.Repeat(Targets(i, numClasses), groups)).ToArray();
         model.Detector.Train();
         var parameters = model.Detector.Parameters().Where(p => p.RequiresGrad).ToList();
         var opt = new AdamW(ParamGroup.WeightDecaySplit(model.Detector, 1e-4, 1e-4, model.NoWeightDecay));
