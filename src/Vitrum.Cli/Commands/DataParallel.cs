@@ -1,5 +1,4 @@
 using Vitrum.Distributed;
-using Vitrum.Models;
 using Vitrum.Training.Distributed;
 
 namespace Vitrum.Cli.Commands;
