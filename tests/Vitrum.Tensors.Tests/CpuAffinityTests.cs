@@ -31,6 +31,8 @@ public class CpuAffinityTests
         {
             Cpu[index] = GetCpu();
             Thread[index] = Environment.CurrentManagedThreadId;
+            // A few microseconds a piece, so the worker cannot take all 64 before the caller claims one.
+            System.Threading.Thread.SpinWait(500);
         }
     }
 
@@ -58,6 +60,7 @@ public class CpuAffinityTests
             int workerCpu = CpuAffinity.PinnedCpu(0);
             Assert.True(workerCpu >= 0, "worker 0 did not pin itself");
 
+            int checkedAttempts = 0;
             for (int attempt = 0; attempt < 20; attempt++)
             {
                 // Put this thread on the worker's CPU, then give it back its whole mask: it stays there.
@@ -72,10 +75,13 @@ public class CpuAffinityTests
                 // Where the caller ran its first piece, microseconds after the call began (later, other busy
                 // threads may lead the scheduler to move it anywhere).
                 int me = Environment.CurrentManagedThreadId, first = Array.IndexOf(job.Thread, me);
-                Assert.True(first >= 0, "the caller ran none of the 64 pieces");
-                Assert.NotEqual(workerCpu, job.Cpu[first]);
                 Assert.Equal(own, OwnMask());
+                // A caller descheduled for the whole call runs no piece: that attempt shows nothing either way.
+                if (first < 0) continue;
+                checkedAttempts++;
+                Assert.NotEqual(workerCpu, job.Cpu[first]);
             }
+            Assert.True(checkedAttempts >= 10, $"the caller ran a piece in only {checkedAttempts} of 20 calls");
         }
         finally
         {
